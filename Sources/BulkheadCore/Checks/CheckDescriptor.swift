@@ -1,0 +1,55 @@
+/// Everything a check says about itself: what it looks for, how bad it is, which control it
+/// evidences, how to fix it, and manifests that must and must not trigger it. `bulkhead checks`,
+/// `bulkhead explain` and the SARIF rules are all generated from this one value, and one test
+/// runs every example of every check.
+public struct CheckDescriptor: Sendable, Hashable {
+    public var id: String
+    public var title: String
+    public var severity: Severity
+    /// Free-form grouping shown in listings: "pod-security/baseline", "pod-security/restricted".
+    public var category: String
+    public var description: String
+    public var remediation: String
+    /// IDs from `ControlCatalog`.
+    public var controls: [String]
+    public var frameworks: [FrameworkReference]
+    /// Where the rule comes from (the standard's own page).
+    public var helpURI: String?
+    public var examples: [CheckExample]
+
+    public init(id: String, title: String, severity: Severity, category: String, description: String, remediation: String,
+                controls: [String], frameworks: [FrameworkReference] = [], helpURI: String? = nil, examples: [CheckExample]) {
+        self.id = id
+        self.title = title
+        self.severity = severity
+        self.category = category
+        self.description = description
+        self.remediation = remediation
+        self.controls = controls
+        self.frameworks = frameworks
+        self.helpURI = helpURI
+        self.examples = examples
+    }
+}
+
+public struct CheckExample: Sendable, Hashable {
+    public enum Expectation: String, Sendable {
+        /// The check must report at least one finding on this input.
+        case violation
+        /// The check must report nothing on this input.
+        case compliant
+    }
+
+    public var expect: Expectation
+    public var manifest: String
+    /// Scan options the example needs (e.g. a Pod Security version), as command-line flags would give them.
+    public var options: ScanOptions
+    public var note: String?
+
+    public init(_ expect: Expectation, _ manifest: String, options: ScanOptions = ScanOptions(), note: String? = nil) {
+        self.expect = expect
+        self.manifest = manifest
+        self.options = options
+        self.note = note
+    }
+}

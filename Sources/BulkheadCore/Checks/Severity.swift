@@ -1,0 +1,19 @@
+public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+    case info
+    case low
+    case medium
+    case high
+    case critical
+
+    var rank: Int {
+        switch self {
+        case .info: return 0
+        case .low: return 1
+        case .medium: return 2
+        case .high: return 3
+        case .critical: return 4
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}

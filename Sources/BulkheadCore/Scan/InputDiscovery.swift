@@ -1,0 +1,183 @@
+import Foundation
+
+/// One thing to read: a file, or standard input.
+public enum ScanInput: Sendable, Hashable {
+    case file(String)
+    case standardInput
+
+    public var displayName: String {
+        switch self {
+        case .file(let path): return path
+        case .standardInput: return "<stdin>"
+        }
+    }
+}
+
+/// Expands the paths given on the command line into the files to scan: directories are walked
+/// recursively for `.yaml`, `.yml` and `.json`; symbolic links are followed once (a link loop is
+/// reported, not followed forever); unreadable entries are reported and the walk goes on.
+public enum InputDiscovery {
+    public static let manifestExtensions: Set<String> = ["yaml", "yml", "json"]
+
+    public struct Output: Sendable {
+        public var inputs: [ScanInput] = []
+        public var diagnostics: [Diagnostic] = []
+        /// Directories that were given (to look for `.bulkhead.yaml` in).
+        public var directories: [String] = []
+    }
+
+    public static func discover(_ paths: [String]) -> Output {
+        var output = Output()
+        var seenFiles = Set<String>()
+        for path in paths {
+            if path == "-" {
+                output.inputs.append(.standardInput)
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                let message = isDanglingLink(path) ? "symbolic link points nowhere (or loops)" : "no such file or directory"
+                output.diagnostics.append(Diagnostic(file: path, message: message))
+                continue
+            }
+            if isDirectory.boolValue {
+                output.directories.append(path)
+                var visited = Set<String>()
+                walk(path, visited: &visited, seenFiles: &seenFiles, into: &output)
+            } else if seenFiles.insert(realPath(path) ?? path).inserted {
+                output.inputs.append(.file(path))
+            }
+        }
+        return output
+    }
+
+    private static func walk(_ directory: String, visited: inout Set<String>, seenFiles: inout Set<String>, into output: inout Output) {
+        guard let real = realPath(directory) else {
+            output.diagnostics.append(Diagnostic(file: directory, message: "cannot resolve directory path"))
+            return
+        }
+        guard visited.insert(real).inserted else {
+            output.diagnostics.append(Diagnostic(level: .warning, file: directory,
+                                                 message: "symbolic link loop: \(real) was already scanned; not followed again"))
+            return
+        }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        } catch {
+            output.diagnostics.append(Diagnostic(file: directory, message: "cannot read directory: \(describe(error))"))
+            return
+        }
+        for entry in entries {
+            if entry == ".git" || entry == BulkheadConfig.fileName { continue }
+            let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                if manifestExtensions.contains((entry as NSString).pathExtension.lowercased()) || isDanglingLink(path) {
+                    output.diagnostics.append(Diagnostic(file: path, message: "symbolic link points nowhere (or loops)"))
+                }
+                continue
+            }
+            if isDirectory.boolValue {
+                walk(path, visited: &visited, seenFiles: &seenFiles, into: &output)
+            } else if manifestExtensions.contains((entry as NSString).pathExtension.lowercased()) {
+                if seenFiles.insert(realPath(path) ?? path).inserted {
+                    output.inputs.append(.file(path))
+                }
+            }
+        }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    static func isDanglingLink(_ path: String) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let cocoa = error as? CocoaError, let underlying = cocoa.underlying as? POSIXError {
+            return String(cString: strerror(underlying.code.rawValue))
+        }
+        if let cocoa = error as? CocoaError {
+            switch cocoa.code {
+            case .fileReadNoPermission: return "permission denied"
+            case .fileReadNoSuchFile: return "no such file"
+            default: break
+            }
+        }
+        return error.localizedDescription
+    }
+}
+
+/// Reads one input's bytes, refusing what cannot be a manifest: files over the size limit,
+/// binary content (NUL bytes), unreadable files.
+public enum SourceReader {
+    public static let defaultMaxBytes = 32 * 1024 * 1024
+
+    public static func read(_ input: ScanInput, maxBytes: Int) -> Result<[UInt8], Diagnostic> {
+        let name = input.displayName
+        let bytes: [UInt8]
+        switch input {
+        case .standardInput:
+            var data = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Foundation.read(0, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    return .failure(Diagnostic(file: name, message: "cannot read standard input: \(String(cString: strerror(errno)))"))
+                }
+                if count == 0 { break }
+                data.append(contentsOf: buffer[0..<count])
+                if data.count > maxBytes { return .failure(tooLarge(name, size: nil, maxBytes: maxBytes)) }
+            }
+            bytes = data
+        case .file(let path):
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                return .failure(Diagnostic(file: name, message: "cannot read: \(String(cString: strerror(errno)))"))
+            }
+            if (info.st_mode & S_IFMT) != S_IFREG {
+                return .failure(Diagnostic(file: name, message: "not a regular file"))
+            }
+            if Int(info.st_size) > maxBytes {
+                return .failure(tooLarge(name, size: Int(info.st_size), maxBytes: maxBytes))
+            }
+            let descriptor = open(path, O_RDONLY)
+            guard descriptor >= 0 else {
+                return .failure(Diagnostic(file: name, message: "cannot read: \(String(cString: strerror(errno)))"))
+            }
+            defer { close(descriptor) }
+            var data = [UInt8](repeating: 0, count: Int(info.st_size))
+            var filled = 0
+            while filled < data.count {
+                let count = data.withUnsafeMutableBytes { raw -> Int in
+                    guard let base = raw.baseAddress else { return 0 }
+                    return Foundation.read(descriptor, base + filled, raw.count - filled)
+                }
+                if count < 0 {
+                    return .failure(Diagnostic(file: name, message: "cannot read: \(String(cString: strerror(errno)))"))
+                }
+                if count == 0 { break }
+                filled += count
+            }
+            data.removeSubrange(filled...)
+            bytes = data
+        }
+        if let nul = bytes.prefix(1 << 20).firstIndex(of: 0) {
+            return .failure(Diagnostic(file: name, message: "binary content (a NUL byte at offset \(nul)); not a YAML or JSON manifest"))
+        }
+        return .success(bytes)
+    }
+
+    private static func tooLarge(_ name: String, size: Int?, maxBytes: Int) -> Diagnostic {
+        let limit = "\(maxBytes / (1024 * 1024)) MiB"
+        if let size {
+            return Diagnostic(file: name, message: "file is \(size / (1024 * 1024)) MiB, over the \(limit) limit (raise it with --max-file-size)")
+        }
+        return Diagnostic(file: name, message: "input is over the \(limit) limit (raise it with --max-file-size)")
+    }
+}

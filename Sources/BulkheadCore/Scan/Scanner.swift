@@ -1,0 +1,223 @@
+import Foundation
+
+/// Runs the whole flow: inputs → documents → resources → checks → findings, then applies
+/// suppressions. Files are read and parsed concurrently, then resources are judged
+/// concurrently once every Namespace of the input is known.
+public struct Scanner: Sendable {
+    public var registry: CheckRegistry
+    public var options: ScanOptions
+    public var config: BulkheadConfig?
+    public var maxFileBytes: Int
+    public var loader: YAMLLoader
+    /// "Today" for exception expiry; injectable so tests do not depend on the clock.
+    public var today: DateComponents
+
+    public init(registry: CheckRegistry, options: ScanOptions = ScanOptions(), config: BulkheadConfig? = nil,
+                maxFileBytes: Int = SourceReader.defaultMaxBytes, loader: YAMLLoader = YAMLLoader(), today: DateComponents? = nil) {
+        self.registry = registry
+        self.options = options
+        self.config = config
+        self.maxFileBytes = maxFileBytes
+        self.loader = loader
+        if let today {
+            self.today = today
+        } else {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+            self.today = calendar.dateComponents([.year, .month, .day], from: Date())
+        }
+    }
+
+    private struct LoadedFile: Sendable {
+        var resources: [Resource] = []
+        var diagnostics: [Diagnostic] = []
+        var documents = 0
+        var notObjects = 0
+        var bytes = 0
+    }
+
+    /// Scans files (and standard input).
+    public func scan(_ inputs: [ScanInput]) -> ScanResult {
+        let loaded = ConcurrentMap.map(inputs) { input -> LoadedFile in
+            switch SourceReader.read(input, maxBytes: maxFileBytes) {
+            case .failure(let diagnostic):
+                return LoadedFile(diagnostics: [diagnostic])
+            case .success(let bytes):
+                return bytes.withUnsafeBufferPointer { load($0, file: input.displayName) }
+            }
+        }
+        return evaluate(loaded)
+    }
+
+    /// Scans text already in memory (examples, tests, an admission request's object).
+    public func scan(text: String, file: String) -> ScanResult {
+        var text = text
+        let loaded = text.withUTF8 { load($0, file: file) }
+        return evaluate([loaded])
+    }
+
+    /// Judges resources that were read elsewhere.
+    public func scan(resources: [Resource]) -> ScanResult {
+        evaluate([LoadedFile(resources: resources)])
+    }
+
+    private func load(_ bytes: UnsafeBufferPointer<UInt8>, file: String) -> LoadedFile {
+        let parsed = loader.load(bytes: bytes, file: file)
+        let extracted = ResourceExtractor.extract(parsed.documents, file: file)
+        return LoadedFile(resources: extracted.resources, diagnostics: parsed.diagnostics + extracted.diagnostics,
+                          documents: parsed.documents.count, notObjects: extracted.notObjects, bytes: bytes.count)
+    }
+
+    private func evaluate(_ files: [LoadedFile]) -> ScanResult {
+        var result = ScanResult()
+        var namespaces: [String: Resource] = [:]
+        var resources: [Resource] = []
+        for file in files {
+            result.diagnostics += file.diagnostics
+            result.stats.files += 1
+            result.stats.bytes += file.bytes
+            result.stats.documents += file.documents
+            result.stats.notObjects += file.notObjects
+            for resource in file.resources {
+                if resource.kind == "Namespace" && resource.group.isEmpty { namespaces[resource.name] = resource }
+                resources.append(resource)
+            }
+        }
+        result.stats.resources = resources.count
+        let context = ScanContext(options: options, namespaces: namespaces)
+        let suites = registry.suites
+
+        let outcomes = ConcurrentMap.map(resources, minimumChunk: 64) { resource -> (checked: Bool, SuiteOutcome) in
+            var combined = SuiteOutcome(applicable: false)
+            for suite in suites {
+                let outcome = suite.evaluate(resource, in: context)
+                combined.applicable = combined.applicable || outcome.applicable
+                combined.findings += outcome.findings
+                combined.diagnostics += outcome.diagnostics
+            }
+            return (combined.applicable, combined)
+        }
+
+        var expiredMatches: [Int: Int] = [:]
+        for (resource, (checked, outcome)) in zip(resources, outcomes) {
+            if checked {
+                result.stats.resourcesChecked += 1
+            } else {
+                result.stats.skippedKinds[resource.kind, default: 0] += 1
+            }
+            result.diagnostics += outcome.diagnostics
+            let annotation = AnnotationSuppression.parse(resource)
+            if let problem = annotation?.problem { result.diagnostics.append(problem) }
+            for var finding in outcome.findings {
+                if let annotation, let suppression = annotation.suppression(for: finding.checkID) {
+                    finding.suppression = suppression
+                } else if let (index, exception) = matchingException(finding, expired: false) {
+                    _ = index
+                    finding.suppression = Suppression(source: .config, reason: exception.reason, expires: exception.expires)
+                } else if let (index, _) = matchingException(finding, expired: true) {
+                    expiredMatches[index, default: 0] += 1
+                }
+                if finding.suppression == nil {
+                    result.findings.append(finding)
+                } else {
+                    result.suppressed.append(finding)
+                }
+            }
+        }
+        if let config {
+            for (index, exception) in config.exceptions.enumerated() where exception.isExpired(today: today) {
+                result.expiredExceptions.append(ExpiredException(
+                    file: exception.file, line: exception.line, checks: exception.checks, reason: exception.reason,
+                    expires: exception.expires ?? "", findings: expiredMatches[index] ?? 0))
+            }
+        }
+        return result
+    }
+
+    private func matchingException(_ finding: Finding, expired: Bool) -> (Int, ConfigException)? {
+        guard let config else { return nil }
+        let base = (config.file as NSString).deletingLastPathComponent
+        var relative = finding.location.file
+        if !base.isEmpty, relative.hasPrefix(base + "/") { relative = String(relative.dropFirst(base.count + 1)) }
+        if relative.hasPrefix("./") { relative = String(relative.dropFirst(2)) }
+        for (index, exception) in config.exceptions.enumerated()
+        where exception.isExpired(today: today) == expired && exception.matches(finding, relativePath: relative) {
+            return (index, exception)
+        }
+        return nil
+    }
+}
+
+/// `bulkhead.io/ignore: "privileged,hostPathVolumes node agent needs the host"` on a resource.
+struct AnnotationSuppression {
+    static let key = "bulkhead.io/ignore"
+
+    var checks: [String]
+    var reason: String
+    var problem: Diagnostic?
+
+    static func parse(_ resource: Resource) -> AnnotationSuppression? {
+        guard let value = resource.annotations[key] else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let head = trimmed.prefix { !$0.isWhitespace }
+        let reason = trimmed.dropFirst(head.count).trimmingCharacters(in: .whitespacesAndNewlines)
+        let checks = head.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var problem: Diagnostic?
+        let mark = resource.node["metadata"]?["annotations"]?.pair(key)?.keyMark ?? resource.node.mark
+        if checks.isEmpty {
+            problem = Diagnostic(file: resource.file, line: mark.line, column: mark.column, field: "metadata.annotations.\(key)",
+                                 message: "names no check; write \"CHECK_ID[,CHECK_ID] reason\"")
+        } else if reason.isEmpty {
+            problem = Diagnostic(level: .warning, file: resource.file, line: mark.line, column: mark.column,
+                                 field: "metadata.annotations.\(key)", message: "gives no reason; write \"CHECK_ID[,CHECK_ID] reason\"")
+        }
+        return AnnotationSuppression(checks: checks, reason: reason.isEmpty ? "(no reason given)" : reason, problem: problem)
+    }
+
+    func suppression(for checkID: String) -> Suppression? {
+        guard checks.contains(where: { $0 == "*" || $0.lowercased() == checkID.lowercased() }) else { return nil }
+        return Suppression(source: .annotation, reason: reason)
+    }
+}
+
+/// Order-preserving parallel map over the machine's cores.
+enum ConcurrentMap {
+    static func map<Input: Sendable, Output: Sendable>(_ inputs: [Input], minimumChunk: Int = 1,
+                                                        _ transform: @Sendable (Input) -> Output) -> [Output] {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        if inputs.count <= minimumChunk || cores == 1 {
+            return inputs.map(transform)
+        }
+        let chunks = min(inputs.count, cores * 4)
+        let box = ResultBox<Output>(count: inputs.count)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var index = chunk
+            while index < inputs.count {
+                box.set(index, transform(inputs[index]))
+                index += chunks
+            }
+        }
+        return box.values()
+    }
+}
+
+private final class ResultBox<Value>: @unchecked Sendable {
+    private var storage: [Value?]
+    private let lock = NSLock()
+
+    init(count: Int) {
+        storage = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ value: Value) {
+        lock.lock()
+        storage[index] = value
+        lock.unlock()
+    }
+
+    func values() -> [Value] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage.compactMap { $0 }
+    }
+}

@@ -1,0 +1,98 @@
+import BulkheadCore
+
+// Baseline: seccomp profile must not be explicitly set to Unconfined.
+//   v1.0: metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"],
+//         metadata.annotations["container.seccomp.security.alpha.kubernetes.io/*"] must not be "unconfined"
+//   v1.19: spec.securityContext.seccompProfile.type and
+//          spec.{containers,initContainers,ephemeralContainers}[*].securityContext.seccompProfile.type
+//          must not be Unconfined.
+// Restricted (v1.19+): seccomp profile must be explicitly set to RuntimeDefault or Localhost, on the
+// pod or on every container; a container may not set Unconfined. Windows pods exempt since v1.25.
+extension PodSecurityStandards {
+    static let seccompProfileBaseline = PodSecurityCheck(
+        descriptor: CheckDescriptor(
+            id: "seccompProfile_baseline", title: "Seccomp disabled", severity: .medium, category: "pod-security/baseline",
+            description: "An Unconfined seccomp profile lets the container call every system call of the node's kernel, the usual path of kernel exploits.",
+            remediation: "Set securityContext.seccompProfile.type to RuntimeDefault (or Localhost) instead of Unconfined.",
+            controls: [ControlCatalog.podSecurity],
+            frameworks: [PodSecurityReferences.baseline, PodSecurityReferences.nistRuntimeConfig],
+            helpURI: PodSecurityReferences.standard,
+            examples: [
+                CheckExample(.violation, ExamplePod.pod("securityContext:\n  seccompProfile: {type: Unconfined}\ncontainers:\n- name: app\n  image: nginx:1.27"),
+                             options: ScanOptions(podSecurityLevel: "baseline")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27",
+                                                        metadata: "annotations:\n  seccomp.security.alpha.kubernetes.io/pod: unconfined"),
+                             options: ScanOptions(podSecurityLevel: "baseline", podSecurityVersion: "v1.18"),
+                             note: "before v1.19 the annotations are what is checked"),
+                CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    seccompProfile: {type: RuntimeDefault}"),
+                             options: ScanOptions(podSecurityLevel: "baseline")),
+            ]),
+        level: .baseline,
+        implementations: [
+            .init(since: 0) { spec in
+                spec.annotations.sorted(by: { $0.key < $1.key }).compactMap { key, value in
+                    guard key == "seccomp.security.alpha.kubernetes.io/pod" || key.hasPrefix("container.seccomp.security.alpha.kubernetes.io/"),
+                          value.value == "unconfined" else { return nil }
+                    return PodSecurityViolation(value, "annotation \(key) must not be \"unconfined\"")
+                }
+            },
+            .init(since: 19) { spec in
+                var violations: [PodSecurityViolation] = []
+                if let type = spec.securityContext?.seccompProfileType, type.value == "Unconfined" {
+                    violations.append(PodSecurityViolation(type, "pod must not set securityContext.seccompProfile.type to \"Unconfined\""))
+                }
+                for container in spec.containers {
+                    if let type = container.securityContext?.seccompProfileType, type.value == "Unconfined" {
+                        violations.append(PodSecurityViolation(type, "\(PodSecurityText.container(container)) must not set securityContext.seccompProfile.type to \"Unconfined\""))
+                    }
+                }
+                return violations
+            },
+        ])
+
+    static let seccompProfileRestricted = PodSecurityCheck(
+        descriptor: CheckDescriptor(
+            id: "seccompProfile_restricted", title: "Seccomp profile not set", severity: .low, category: "pod-security/restricted",
+            description: "Restricted pods run under the runtime's default seccomp profile (or a Localhost one), set explicitly.",
+            remediation: "Set spec.securityContext.seccompProfile.type: RuntimeDefault on the pod (or on every container).",
+            controls: [ControlCatalog.podSecurity],
+            frameworks: [PodSecurityReferences.restricted, PodSecurityReferences.nistRuntimeConfig],
+            helpURI: PodSecurityReferences.standard,
+            examples: [
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27")),
+                CheckExample(.violation, ExamplePod.pod("securityContext:\n  seccompProfile: {type: RuntimeDefault}\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    seccompProfile: {type: Unconfined}")),
+                CheckExample(.compliant, ExamplePod.pod("securityContext:\n  seccompProfile: {type: RuntimeDefault}\ncontainers:\n- name: app\n  image: nginx:1.27")),
+                CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    seccompProfile: {type: Localhost, localhostProfile: app.json}")),
+                CheckExample(.compliant, ExamplePod.pod("os: {name: windows}\ncontainers:\n- name: app\n  image: mcr.microsoft.com/windows/nanoserver:ltsc2022")),
+            ]),
+        level: .restricted,
+        implementations: [
+            .init(since: 19, overrides: ["seccompProfile_baseline"], seccompRestrictedRule),
+            .init(since: 25, overrides: ["seccompProfile_baseline"]) { spec in spec.isWindows ? [] : seccompRestrictedRule(spec) },
+        ])
+
+    @Sendable static func seccompRestrictedRule(_ spec: PodSpec) -> [PodSecurityViolation] {
+        let allowed: Set<String> = ["RuntimeDefault", "Localhost"]
+        var violations: [PodSecurityViolation] = []
+        var podValid = false
+        if let type = spec.securityContext?.seccompProfileType {
+            if allowed.contains(type.value) {
+                podValid = true
+            } else {
+                violations.append(PodSecurityViolation(type, "pod must not set securityContext.seccompProfile.type to \"\(type.value)\""))
+            }
+        }
+        for container in spec.containers {
+            if let type = container.securityContext?.seccompProfileType {
+                if !allowed.contains(type.value) {
+                    violations.append(PodSecurityViolation(type, "\(PodSecurityText.container(container)) must not set securityContext.seccompProfile.type to \"\(type.value)\""))
+                }
+            } else if !podValid {
+                violations.append(PodSecurityViolation(
+                    mark: container.securityContext?.mark ?? container.mark, path: "\(container.path).securityContext.seccompProfile.type",
+                    message: "pod or \(PodSecurityText.container(container)) must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\""))
+            }
+        }
+        return violations
+    }
+}

@@ -1,0 +1,119 @@
+import BulkheadCore
+
+/// One field that breaks one Pod Security check: where it is and what is wrong, naming the
+/// container. Upstream's `CheckResult.ForbiddenDetail`, but one per offending field so that each
+/// points at a line.
+public struct PodSecurityViolation: Sendable {
+    public var mark: Mark
+    public var path: String
+    public var message: String
+
+    public init(mark: Mark, path: String, message: String) {
+        self.mark = mark
+        self.path = path
+        self.message = message
+    }
+
+    init<Value>(_ field: Located<Value>, _ message: String) {
+        self.init(mark: field.mark, path: field.path, message: message)
+    }
+}
+
+/// One check of the Pod Security Standards, with upstream's version history: each
+/// implementation applies from its minimum version until the next one.
+public struct PodSecurityCheck: Sendable {
+    public struct Implementation: Sendable {
+        /// The `N` of `v1.N` from which this implementation applies.
+        public var minimumMinor: Int
+        /// Checks IDs this one replaces at this version (a restricted check overriding its baseline twin).
+        public var overrides: [String]
+        public var evaluate: @Sendable (PodSpec) -> [PodSecurityViolation]
+
+        public init(since minimumMinor: Int, overrides: [String] = [], _ evaluate: @escaping @Sendable (PodSpec) -> [PodSecurityViolation]) {
+            self.minimumMinor = minimumMinor
+            self.overrides = overrides
+            self.evaluate = evaluate
+        }
+    }
+
+    public var descriptor: CheckDescriptor
+    public var level: PodSecurityLevel
+    public var implementations: [Implementation]
+
+    public var id: String { descriptor.id }
+
+    /// The implementation in force at a version, if the check exists at that version.
+    public func implementation(at version: PodSecurityVersion) -> Implementation? {
+        implementations.last { version.includes($0.minimumMinor) }
+    }
+
+    /// "since v1.0; changed in v1.25" for listings.
+    public var versionHistory: String {
+        let minors = implementations.map { "v1.\($0.minimumMinor)" }
+        guard let first = minors.first else { return "" }
+        if minors.count == 1 { return "since \(first)" }
+        return "since \(first); revised in " + minors.dropFirst().joined(separator: ", ")
+    }
+}
+
+/// Runs the Pod Security Standards on every object that carries a pod spec, at the level and
+/// version its namespace (or the command line) sets, exactly as the admission plugin selects them.
+public struct PodSecuritySuite: CheckSuite {
+    public let checks: [PodSecurityCheck]
+
+    public init(checks: [PodSecurityCheck] = PodSecurityStandards.all) {
+        self.checks = checks
+    }
+
+    public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) }
+
+    /// The checks and implementations in force for a level and version, after overrides.
+    public func active(level: PodSecurityLevel, version: PodSecurityVersion) -> [(PodSecurityCheck, PodSecurityCheck.Implementation)] {
+        guard level != .privileged else { return [] }
+        let candidates = checks.compactMap { check -> (PodSecurityCheck, PodSecurityCheck.Implementation)? in
+            guard check.level <= level, let implementation = check.implementation(at: version) else { return nil }
+            return (check, implementation)
+        }
+        let overridden = Set(candidates.flatMap { $0.1.overrides })
+        return candidates.filter { !overridden.contains($0.0.id) }
+    }
+
+    public func evaluate(_ resource: Resource, in context: ScanContext) -> SuiteOutcome {
+        guard WorkloadKinds.template(for: resource) != nil else { return SuiteOutcome(applicable: false) }
+        let (spec, readDiagnostics) = PodSpecReader.read(resource)
+        var outcome = SuiteOutcome(diagnostics: readDiagnostics, applicable: true)
+        guard let spec else { return outcome }
+        let (policy, policyDiagnostics) = PodSecurityPolicy.resolve(for: resource, context: context)
+        outcome.diagnostics += policyDiagnostics
+        for (check, implementation) in active(level: policy.level, version: policy.version) {
+            for violation in implementation.evaluate(spec) {
+                outcome.findings.append(Finding(check.descriptor, resource: resource, mark: violation.mark,
+                                                fieldPath: violation.path, message: violation.message))
+            }
+        }
+        return outcome
+    }
+}
+
+/// Helpers shared by the checks, in upstream's wording.
+enum PodSecurityText {
+    static func container(_ container: Container) -> String {
+        let noun: String
+        switch container.kind {
+        case .container: noun = "container"
+        case .initContainer: noun = "init container"
+        case .ephemeralContainer: noun = "ephemeral container"
+        }
+        return "\(noun) \"\(container.name)\""
+    }
+}
+
+enum PodSecurityReferences {
+    static let standard = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
+    static let baseline = FrameworkReference(.pssStandard, "Baseline")
+    static let restricted = FrameworkReference(.pssStandard, "Restricted")
+    /// NIST SP 800-190 §4.4.3, "Insecure container runtime configurations".
+    static let nistRuntimeConfig = FrameworkReference(.nist800190, "4.4.3")
+    /// NIST SP 800-190 §4.5.5, "Host file system tampering".
+    static let nistHostFilesystem = FrameworkReference(.nist800190, "4.5.5")
+}

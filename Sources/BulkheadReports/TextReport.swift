@@ -1,0 +1,117 @@
+import BulkheadCore
+
+/// The human report: grouped by file and resource, worst first within a resource, with a
+/// closing summary line. Colour only when asked (the CLI asks on a terminal without NO_COLOR).
+public enum TextReport {
+    public static func render(_ result: ScanResult, context: ReportContext) -> String {
+        let paint = Paint(enabled: context.color)
+        var out = ""
+        for diagnostic in result.diagnostics {
+            let label = diagnostic.level == .error ? paint.red("error") : paint.yellow("warning")
+            var place = diagnostic.file
+            if diagnostic.line > 0 { place += ":\(diagnostic.line):\(diagnostic.column)" }
+            out += "\(place): \(label): "
+            if let field = diagnostic.field { out += "\(field): " }
+            out += diagnostic.message + "\n"
+        }
+        if !result.diagnostics.isEmpty { out += "\n" }
+
+        var shown = result.findings
+        if context.showSuppressed { shown += result.suppressed }
+        var files: [String] = []
+        var byFile: [String: [Finding]] = [:]
+        for finding in shown {
+            if byFile[finding.location.file] == nil { files.append(finding.location.file) }
+            byFile[finding.location.file, default: []].append(finding)
+        }
+        for file in files {
+            out += paint.bold(file) + "\n"
+            var resources: [ResourceRef] = []
+            var byResource: [ResourceRef: [Finding]] = [:]
+            for finding in byFile[file] ?? [] {
+                if byResource[finding.resource] == nil { resources.append(finding.resource) }
+                byResource[finding.resource, default: []].append(finding)
+            }
+            for resource in resources {
+                out += "  \(resource)\n"
+                let findings = (byResource[resource] ?? []).sorted {
+                    ($0.severity, $1.location.line) > ($1.severity, $0.location.line)
+                }
+                for finding in findings {
+                    let severity = paint.severity(finding.severity)
+                    out += "    \(severity) \(finding.checkID) \(paint.dim("line \(finding.location.line):\(finding.location.column)")) \(finding.fieldPath)\n"
+                    out += "        \(finding.message)\n"
+                    if let suppression = finding.suppression {
+                        out += "        " + paint.dim("suppressed (\(suppression.source.rawValue)): \(suppression.reason)") + "\n"
+                    } else {
+                        out += "        " + paint.dim("fix: \(finding.remediation)") + "\n"
+                    }
+                }
+            }
+            out += "\n"
+        }
+        for expired in result.expiredExceptions {
+            out += "\(expired.file):\(expired.line): \(paint.yellow("warning")): exception for \(expired.checks.joined(separator: ",")) "
+                + "expired on \(expired.expires) (\(expired.reason)); it no longer suppresses \(expired.findings) finding(s)\n"
+        }
+        out += summary(result, context: context, paint: paint) + "\n"
+        return out
+    }
+
+    static func summary(_ result: ScanResult, context: ReportContext, paint: Paint) -> String {
+        let stats = result.stats
+        var counts: [String] = []
+        for severity in Severity.allCases.reversed() {
+            let count = result.findings.filter { $0.severity == severity }.count
+            if count > 0 { counts.append("\(count) \(severity.rawValue)") }
+        }
+        let total = result.findings.count
+        var line = total == 0 ? paint.green("No findings") : "\(total) finding\(total == 1 ? "" : "s") (\(counts.joined(separator: ", ")))"
+        line += " in \(stats.resourcesChecked) checked resource\(stats.resourcesChecked == 1 ? "" : "s")"
+        line += " from \(stats.files) file\(stats.files == 1 ? "" : "s")"
+        var extras: [String] = []
+        if stats.skipped > 0 {
+            let kinds = stats.skippedKinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            extras.append("\(stats.skipped) skipped (no checks for: \(kinds))")
+        }
+        if stats.notObjects > 0 { extras.append("\(stats.notObjects) non-Kubernetes document\(stats.notObjects == 1 ? "" : "s")") }
+        if !result.suppressed.isEmpty {
+            extras.append("\(result.suppressed.count) suppressed" + (context.showSuppressed ? "" : " (--show-suppressed to list)"))
+        }
+        let errors = result.errors.count
+        if errors > 0 { extras.append(paint.red("\(errors) input error\(errors == 1 ? "" : "s")")) }
+        if !extras.isEmpty { line += "; " + extras.joined(separator: "; ") }
+        return line
+    }
+}
+
+struct Paint {
+    var enabled: Bool
+
+    func wrap(_ text: String, _ code: String) -> String {
+        enabled ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    func bold(_ text: String) -> String { wrap(text, "1") }
+    func dim(_ text: String) -> String { wrap(text, "2") }
+    func red(_ text: String) -> String { wrap(text, "31") }
+    func green(_ text: String) -> String { wrap(text, "32") }
+    func yellow(_ text: String) -> String { wrap(text, "33") }
+
+    func severity(_ severity: Severity) -> String {
+        let label = severity.rawValue.uppercased().padding(toLength: 8)
+        switch severity {
+        case .critical: return wrap(label, "1;31")
+        case .high: return wrap(label, "31")
+        case .medium: return wrap(label, "33")
+        case .low: return wrap(label, "36")
+        case .info: return wrap(label, "2")
+        }
+    }
+}
+
+extension String {
+    func padding(toLength length: Int) -> String {
+        count >= length ? self : self + String(repeating: " ", count: length - count)
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import BulkheadCore
+import BulkheadKubernetes
+import Foundation
+
+struct ChecksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "checks", abstract: "List every check: ID, level, severity, control.")
+
+    @Flag(help: "Print the list as JSON.")
+    var json = false
+
+    func run() throws {
+        let registry = KubernetesChecks.registry
+        let podSecurity = Dictionary(uniqueKeysWithValues: KubernetesChecks.podSecurity.checks.map { ($0.id, $0) })
+        if json {
+            struct Entry: Encodable {
+                var id, title, severity, category: String
+                var controls: [String]
+                var versions: String?
+            }
+            let entries = registry.descriptors.map {
+                Entry(id: $0.id, title: $0.title, severity: $0.severity.rawValue, category: $0.category,
+                      controls: $0.controls, versions: podSecurity[$0.id]?.versionHistory)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try Output.write(String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n", to: nil)
+            return
+        }
+        let rows = registry.descriptors.map { descriptor -> [String] in
+            let control = descriptor.controls.compactMap { ControlCatalog.controls[$0].map { "\($0.layer) / \($0.title)" } }.joined(separator: ", ")
+            return [descriptor.id, descriptor.category, descriptor.severity.rawValue, podSecurity[descriptor.id]?.versionHistory ?? "", control]
+        }
+        try Output.write(Table.render(header: ["ID", "LEVEL", "SEVERITY", "VERSIONS", "CONTROL"], rows: rows), to: nil)
+    }
+}
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "Describe a check: what it looks for, how to fix it, its control mapping and its examples.")
+
+    @Argument(help: "A check ID, as `bulkhead checks` lists them.")
+    var id: String
+
+    func run() throws {
+        let registry = KubernetesChecks.registry
+        guard let descriptor = registry.descriptor(id) else {
+            let known = registry.descriptors.map(\.id).joined(separator: ", ")
+            throw ValidationError("no check \"\(id)\". Known checks: \(known)")
+        }
+        var out = "\(descriptor.id): \(descriptor.title)\n"
+        out += "Severity: \(descriptor.severity.rawValue)    Category: \(descriptor.category)\n"
+        if let check = KubernetesChecks.podSecurity.checks.first(where: { $0.id == descriptor.id }) {
+            out += "Pod Security level: \(check.level.rawValue), \(check.versionHistory)\n"
+        }
+        out += "\n\(descriptor.description)\n\nRemediation: \(descriptor.remediation)\n"
+        out += "\nControls (shared-responsibility matrix):\n"
+        for id in descriptor.controls {
+            if let control = ControlCatalog.controls[id] {
+                out += "  \(id): \(control.layer) / \(control.title) (owner: \(control.owner.rawValue))\n"
+            } else {
+                out += "  \(id)\n"
+            }
+        }
+        if !descriptor.frameworks.isEmpty {
+            out += "\nFramework references:\n"
+            for reference in descriptor.frameworks { out += "  \(reference)\n" }
+        }
+        if let uri = descriptor.helpURI { out += "\nSee: \(uri)\n" }
+        out += "\nExamples:\n"
+        for example in descriptor.examples {
+            var heading = example.expect == .violation ? "Fails" : "Passes"
+            var settings: [String] = []
+            if let level = example.options.podSecurityLevel { settings.append("--level \(level)") }
+            if let version = example.options.podSecurityVersion { settings.append("--pss-version \(version)") }
+            if !settings.isEmpty { heading += " (with \(settings.joined(separator: " ")))" }
+            if let note = example.note { heading += " — \(note)" }
+            out += "\n  \(heading):\n"
+            out += example.manifest.split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n")
+            out += "\n"
+        }
+        try Output.write(out, to: nil)
+    }
+}
+
+enum Table {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import Testing
+
+/// Runs the built `bulkhead` executable as a user would, and checks what it prints and its exit code.
+struct CLI {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var executable: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for directory in [beside, beside.deletingLastPathComponent(), beside.deletingLastPathComponent().deletingLastPathComponent()] {
+            let candidate = directory.appendingPathComponent("bulkhead")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return repository.appendingPathComponent(".build/debug/bulkhead")
+    }
+
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? repository
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        // Read both pipes concurrently so a large report cannot block the child.
+        let errorData = LockedData()
+        let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let outputData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.done { usleep(1000) }
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+                       stderr: String(decoding: errorData.value, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var finished = false
+
+    func set(_ value: Data) {
+        lock.lock()
+        data = value
+        finished = true
+        lock.unlock()
+    }
+
+    var done: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return finished
+    }
+
+    var value: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
+}
+
+let privilegedPod = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: p}
+    spec:
+      containers:
+      - name: c
+        image: x:1
+        securityContext: {privileged: true}
+    """
+
+@Suite("bulkhead command line", .serialized)
+struct CLITests {
+    @Test func scansTheShippedExampleAndFailsOnItsFindings() throws {
+        let outcome = try CLI.run(["scan", "examples/"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("examples/web-deployment.yaml"))
+        #expect(outcome.stdout.contains("CRITICAL privileged"))
+        #expect(!outcome.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
+    }
+
+    @Test func readsStandardInputLikeAPipeFromHelm() throws {
+        let outcome = try CLI.run(["scan", "-", "--format", "json"], stdin: privilegedPod)
+        #expect(outcome.status == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let findings = try #require(json["findings"] as? [[String: Any]])
+        #expect(findings.contains { $0["checkID"] as? String == "privileged" && $0["file"] as? String == "<stdin>" && $0["line"] as? Int == 8 })
+    }
+
+    @Test func failOnSetsTheThreshold() throws {
+        let medium = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, ports: [{containerPort: 1, hostPort: 9}]}]\n"
+        #expect(try CLI.run(["scan", "-", "--level", "baseline", "--fail-on", "high"], stdin: medium).status == 0)
+        #expect(try CLI.run(["scan", "-", "--level", "baseline", "--fail-on", "medium"], stdin: medium).status == 1)
+        let clean = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+        let outcome = try CLI.run(["scan", "-"], stdin: clean)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("No findings"))
+        #expect(outcome.stdout.contains("1 skipped (no checks for: Service 1)"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        for arguments in [["scan"], ["scan", ".", "--level", "strict"], ["scan", ".", "--pss-version", "1.x"], ["frobnicate"],
+                          ["explain", "no-such-check"]] {
+            let outcome = try CLI.run(arguments)
+            #expect(outcome.status == 2, "\(arguments)")
+            #expect(!outcome.stderr.isEmpty, "\(arguments) explains itself")
+        }
+    }
+
+    @Test func malformedInputIsReportedAndTheRestIsStillScanned() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "apiVersion: v1\nkind: Pod\nmetadata: {name: p\nspec: {}\n".write(to: directory.appendingPathComponent("broken.yaml"), atomically: true, encoding: .utf8)
+        try "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"spec\": {".write(to: directory.appendingPathComponent("truncated.json"), atomically: true, encoding: .utf8)
+        try privilegedPod.write(to: directory.appendingPathComponent("good.yaml"), atomically: true, encoding: .utf8)
+        try Data([0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01, 0x02]).write(to: directory.appendingPathComponent("garbage.yaml"))
+        let outcome = try CLI.run(["scan", directory.path])
+        #expect(outcome.status == 2)
+        #expect(outcome.stdout.contains("broken.yaml:4:5: error: YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping at line 3, column 11)"))
+        #expect(outcome.stdout.contains("truncated.json:2:1: error: YAML syntax error"), "the end of the input")
+        #expect(outcome.stdout.contains("garbage.yaml: error: binary content"))
+        #expect(outcome.stdout.contains("CRITICAL privileged"), "the good file is still judged")
+        #expect(outcome.stdout.contains("3 input errors"))
+    }
+
+    @Test func hugeFilesAreRefusedWithAClearMessage() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("huge.yaml").path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(truncate(path, 100 * 1024 * 1024) == 0)
+        let outcome = try CLI.run(["scan", path])
+        #expect(outcome.status == 2)
+        #expect(outcome.stdout.contains("file is 100 MiB, over the 32 MiB limit"))
+    }
+
+    @Test func symlinkLoopsAndSpecialFilesDoNotHangOrCrash() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let nested = directory.appendingPathComponent("nested")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: nested.appendingPathComponent("loop").path, withDestinationPath: directory.path)
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("self.yaml").path, withDestinationPath: "self.yaml")
+        #expect(mkfifo(directory.appendingPathComponent("pipe.yaml").path, 0o644) == 0)
+        try privilegedPod.write(to: nested.appendingPathComponent("pod.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try CLI.run(["scan", directory.path])
+        #expect(outcome.status == 2)
+        #expect(outcome.stdout.contains("symbolic link loop"))
+        #expect(outcome.stdout.contains("self.yaml: error: symbolic link points nowhere (or loops)"))
+        #expect(outcome.stdout.contains("pipe.yaml: error: not a regular file"))
+        #expect(outcome.stdout.components(separatedBy: "CRITICAL privileged").count == 2, "the pod is judged once, not once per loop")
+    }
+
+    @Test func unreadableFilesAreReported() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appendingPathComponent("missing.yaml").path
+        let outcome = try CLI.run(["scan", missing])
+        #expect(outcome.status == 2)
+        #expect(outcome.stdout.contains("missing.yaml: error: no such file or directory"))
+        guard getuid() != 0 else { return } // root reads files whatever their mode
+        let locked = directory.appendingPathComponent("locked.yaml")
+        try privilegedPod.write(to: locked, atomically: true, encoding: .utf8)
+        chmod(locked.path, 0)
+        let denied = try CLI.run(["scan", directory.path])
+        #expect(denied.status == 2)
+        #expect(denied.stdout.contains("Permission denied"))
+    }
+
+    @Test func configInTheScannedDirectorySuppressesAndExpiredExceptionsSaySo() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try privilegedPod.write(to: directory.appendingPathComponent("pod.yaml"), atomically: true, encoding: .utf8)
+        try """
+            exceptions:
+              - checks: ["*"]
+                resources: ["Pod/p"]
+                reason: lab machine
+              - checks: [privileged]
+                reason: was needed for the old agent
+                expires: 2021-06-30
+            """.write(to: directory.appendingPathComponent(".bulkhead.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try CLI.run(["scan", directory.path, "--show-suppressed"])
+        #expect(outcome.status == 0, "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("suppressed (config): lab machine"))
+        #expect(outcome.stdout.contains(".bulkhead.yaml:5: warning: exception for privileged expired on 2021-06-30"))
+    }
+
+    @Test func writesSARIFToAFile() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let report = directory.appendingPathComponent("out.sarif").path
+        let outcome = try CLI.run(["scan", "examples", "--format", "sarif", "--output", report])
+        #expect(outcome.status == 1)
+        let sarif = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(sarif.contains("\"version\" : \"2.1.0\""))
+        #expect(sarif.contains("\"ruleId\" : \"privileged\""))
+    }
+
+    @Test func listsAndExplainsChecks() throws {
+        let list = try CLI.run(["checks"])
+        #expect(list.status == 0)
+        for id in ["privileged", "hostNamespaces", "seccompProfile_restricted", "hostProbesAndHostLifecycle"] {
+            #expect(list.stdout.contains(id))
+        }
+        #expect(list.stdout.contains("Kubernetes configuration / Pod security"))
+        let explain = try CLI.run(["explain", "sysctls"])
+        #expect(explain.status == 0)
+        #expect(explain.stdout.contains("since v1.0; revised in v1.27, v1.29, v1.32, v1.37"))
+        #expect(explain.stdout.contains("Fails (with --pss-version v1.28)"))
+        #expect(explain.stdout.contains("net.ipv4.tcp_keepalive_time"))
+        #expect(explain.stdout.contains("CUST-K8S-POD-SECURITY"))
+    }
+}
