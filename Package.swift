@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "bulkhead", targets: ["bulkhead"]),
+        .executable(name: "bulkhead-bench", targets: ["BulkheadBench"]),
         .library(name: "BulkheadCore", targets: ["BulkheadCore"]),
         .library(name: "BulkheadKubernetes", targets: ["BulkheadKubernetes"]),
         .library(name: "BulkheadReports", targets: ["BulkheadReports"]),
@@ -42,6 +43,12 @@ let package = Package(
                 "BulkheadCore", "BulkheadKubernetes", "BulkheadReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+        // Stage-by-stage throughput for bench/scan.sh (not shipped).
+        .executableTarget(
+            name: "BulkheadBench",
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -80,7 +80,7 @@ public enum JSONReport {
                 notObjects: result.stats.notObjects, findings: result.findings.count, bySeverity: bySeverity,
                 suppressed: result.suppressed.count, errors: result.errors.count,
                 warnings: result.diagnostics.count - result.errors.count, failOn: context.failOn.rawValue,
-                failed: !result.findings(atOrAbove: context.failOn).isEmpty),
+                failed: result.hasFindings(atOrAbove: context.failOn)),
             findings: result.findings.map(FindingEntry.init),
             suppressed: result.suppressed.map(FindingEntry.init),
             diagnostics: result.diagnostics,

@@ -16,28 +16,34 @@ public enum TextReport {
         }
         if !result.diagnostics.isEmpty { out += "\n" }
 
-        var shown = result.findings
-        if context.showSuppressed { shown += result.suppressed }
+        // Findings arrive grouped by file and resource (input order); group by index so the
+        // (large) findings are not copied.
+        let shown = context.showSuppressed ? result.findings + result.suppressed : result.findings
         var files: [String] = []
-        var byFile: [String: [Finding]] = [:]
-        for finding in shown {
-            if byFile[finding.location.file] == nil { files.append(finding.location.file) }
-            byFile[finding.location.file, default: []].append(finding)
+        var byFile: [String: [Int]] = [:]
+        for index in shown.indices {
+            let file = shown[index].location.file
+            if byFile[file] == nil { files.append(file) }
+            byFile[file, default: []].append(index)
         }
+        out.reserveCapacity(shown.count * 300)
         for file in files {
             out += paint.bold(file) + "\n"
             var resources: [ResourceRef] = []
-            var byResource: [ResourceRef: [Finding]] = [:]
-            for finding in byFile[file] ?? [] {
-                if byResource[finding.resource] == nil { resources.append(finding.resource) }
-                byResource[finding.resource, default: []].append(finding)
+            var byResource: [ResourceRef: [Int]] = [:]
+            for index in byFile[file] ?? [] {
+                let resource = shown[index].resource
+                if byResource[resource] == nil { resources.append(resource) }
+                byResource[resource, default: []].append(index)
             }
             for resource in resources {
                 out += "  \(resource)\n"
-                let findings = (byResource[resource] ?? []).sorted {
-                    ($0.severity, $1.location.line) > ($1.severity, $0.location.line)
+                let indices = (byResource[resource] ?? []).sorted {
+                    let (a, b) = (shown[$0], shown[$1])
+                    return a.severity != b.severity ? a.severity > b.severity : a.location.line < b.location.line
                 }
-                for finding in findings {
+                for index in indices {
+                    let finding = shown[index]
                     let severity = paint.severity(finding.severity)
                     out += "    \(severity) \(finding.checkID) \(paint.dim("line \(finding.location.line):\(finding.location.column)")) \(finding.fieldPath)\n"
                     out += "        \(finding.message)\n"
@@ -62,7 +68,7 @@ public enum TextReport {
         let stats = result.stats
         var counts: [String] = []
         for severity in Severity.allCases.reversed() {
-            let count = result.findings.filter { $0.severity == severity }.count
+            let count = result.findings.count { $0.severity == severity }
             if count > 0 { counts.append("\(count) \(severity.rawValue)") }
         }
         let total = result.findings.count

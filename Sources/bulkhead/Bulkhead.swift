@@ -37,7 +37,8 @@ enum Output {
     static func write(_ text: String, to path: String?) throws {
         if let path {
             do {
-                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                // Not atomic: a rename would replace special files such as /dev/stdout.
+                try text.write(toFile: path, atomically: false, encoding: .utf8)
             } catch {
                 throw ValidationError("cannot write \(path): \(error.localizedDescription)")
             }

@@ -91,7 +91,7 @@ struct ScanCommand: ParsableCommand {
         try Output.write(try Reports.render(result, format: format, context: context), to: output)
 
         if !result.errors.isEmpty { throw ExitCode(2) }
-        if !result.findings(atOrAbove: threshold).isEmpty { throw ExitCode(1) }
+        if result.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
     }
 
     /// `.bulkhead.yaml` in the first scanned directory that has one, else beside the first file,

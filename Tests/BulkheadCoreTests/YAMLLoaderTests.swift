@@ -85,6 +85,18 @@ struct YAMLLoaderTests {
         #expect(diagnostic.message.contains("alias expansion limit"))
     }
 
+    @Test func countsEachNodeOnceTowardsTheExpansionLimit() {
+        // About 430 nodes nested three deep: under a 1,000-node limit, however deep they sit.
+        var yaml = "a:\n"
+        for group in 0..<10 {
+            yaml += "  g\(group):\n    inner:\n"
+            for key in 0..<20 { yaml += "      k\(key): v\n" }
+        }
+        let output = YAMLLoader(limits: .init(maxNodes: 1000)).load(yaml, file: "f.yaml")
+        #expect(output.diagnostics.isEmpty)
+        #expect(output.documents.count == 1)
+    }
+
     @Test func reportsUnknownAliases() {
         let output = loader.load("a: *nowhere\n", file: "f.yaml")
         #expect(output.documents.isEmpty)

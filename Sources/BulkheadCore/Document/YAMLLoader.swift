@@ -105,27 +105,24 @@ private struct Pass {
         self.nextDocumentIndex = firstDocumentIndex
     }
 
-    private enum Frame {
-        case mapping(MappingFrame)
-        case sequence(SequenceFrame)
-    }
-
-    private struct MappingFrame {
+    /// An open mapping or sequence. One struct for both so the top of the stack is mutated in
+    /// place (an enum payload would be copied out and back on every event).
+    private struct Frame {
+        var isMapping: Bool
         var mark: Mark
         var anchor: String?
         var pairs: [YAMLPair] = []
-        var pendingKey: (key: String, mark: Mark, isMerge: Bool)?
-        var seenKeys: [String: Mark] = [:]
+        var items: [YAMLNode] = []
+        var pendingKey: String?
+        var pendingKeyMark = Mark(line: 0, column: 0)
+        var pendingIsMerge = false
+        /// Keys seen so far, only once a mapping grows past `linearKeyScan` pairs.
+        var seenKeys: [String: Mark]?
         var merged: [YAMLPair] = []
         var weight = 1
     }
 
-    private struct SequenceFrame {
-        var mark: Mark
-        var anchor: String?
-        var items: [YAMLNode] = []
-        var weight = 1
-    }
+    private static let linearKeyScan = 16
 
     private var stack: [Frame] = []
     private var anchors: [String: YAMLNode] = [:]
@@ -206,7 +203,7 @@ private struct Pass {
             if tag == "!" { tag = nil }
             let node = YAMLNode(.scalar(YAMLScalar(value: value, style: style, tag: tag)), mark: mark(event.start_mark))
             if let anchor = Self.string(data.anchor) { anchors[anchor] = node }
-            add(node, isPlainKeyCandidate: style == .plain)
+            add(node, isPlainKeyCandidate: style == .plain, expands: 1)
         case YAML_ALIAS_EVENT:
             guard !documentFailed else { return }
             let name = Self.string(event.data.alias.anchor) ?? ""
@@ -216,23 +213,23 @@ private struct Pass {
                 return
             }
             node.mark = at
-            add(node, isPlainKeyCandidate: false)
+            add(node, isPlainKeyCandidate: false, expands: node.weight)
         case YAML_MAPPING_START_EVENT:
             guard !documentFailed else { return }
             guard stack.count < limits.maxDepth else {
                 fail(mark(event.start_mark), "document nested deeper than \(limits.maxDepth) levels")
                 return
             }
-            stack.append(.mapping(MappingFrame(mark: mark(event.start_mark), anchor: Self.string(event.data.mapping_start.anchor))))
+            stack.append(Frame(isMapping: true, mark: mark(event.start_mark), anchor: Self.string(event.data.mapping_start.anchor)))
         case YAML_SEQUENCE_START_EVENT:
             guard !documentFailed else { return }
             guard stack.count < limits.maxDepth else {
                 fail(mark(event.start_mark), "document nested deeper than \(limits.maxDepth) levels")
                 return
             }
-            stack.append(.sequence(SequenceFrame(mark: mark(event.start_mark), anchor: Self.string(event.data.sequence_start.anchor))))
+            stack.append(Frame(isMapping: false, mark: mark(event.start_mark), anchor: Self.string(event.data.sequence_start.anchor)))
         case YAML_MAPPING_END_EVENT:
-            guard !documentFailed, case .mapping(var frame) = stack.popLast() else { return }
+            guard !documentFailed, var frame = stack.popLast(), frame.isMapping else { return }
             if !frame.merged.isEmpty {
                 // Merge keys: keys written in the mapping itself win over merged ones.
                 var present = Set(frame.pairs.map(\.key))
@@ -243,12 +240,12 @@ private struct Pass {
             }
             let node = YAMLNode(.mapping(frame.pairs), mark: frame.mark, weight: frame.weight)
             if let anchor = frame.anchor { anchors[anchor] = node }
-            add(node, isPlainKeyCandidate: false)
+            add(node, isPlainKeyCandidate: false, expands: 1)
         case YAML_SEQUENCE_END_EVENT:
-            guard !documentFailed, case .sequence(let frame) = stack.popLast() else { return }
+            guard !documentFailed, let frame = stack.popLast(), !frame.isMapping else { return }
             let node = YAMLNode(.sequence(frame.items), mark: frame.mark, weight: frame.weight)
             if let anchor = frame.anchor { anchors[anchor] = node }
-            add(node, isPlainKeyCandidate: false)
+            add(node, isPlainKeyCandidate: false, expands: 1)
         default:
             break
         }
@@ -260,60 +257,76 @@ private struct Pass {
         stack.removeAll()
     }
 
-    private mutating func add(_ node: YAMLNode, isPlainKeyCandidate: Bool) {
-        documentWeight += node.weight
+    /// `expands`: how many nodes this event adds to the expanded document (1, or an alias' whole subtree).
+    private mutating func add(_ node: YAMLNode, isPlainKeyCandidate: Bool, expands: Int) {
+        documentWeight += expands
         if documentWeight > limits.maxNodes {
             fail(node.mark, "document expands to more than \(limits.maxNodes) nodes (alias expansion limit; a \"billion laughs\" alias bomb?)")
             return
         }
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             documentRoot = node
             return
         }
-        switch top {
-        case .sequence(var frame):
-            frame.items.append(node)
-            frame.weight += node.weight
-            stack.append(.sequence(frame))
-        case .mapping(var frame):
-            if let pending = frame.pendingKey {
-                frame.pendingKey = nil
-                frame.weight += node.weight
-                if pending.isMerge {
-                    merge(node, into: &frame)
-                } else {
-                    if let first = frame.seenKeys[pending.key] {
-                        diagnostics.append(Diagnostic(
-                            file: file, line: pending.mark.line, column: pending.mark.column, field: pending.key,
-                            message: "duplicate key \"\(pending.key)\" (first defined at line \(first.line)); the last value is used"))
-                    } else {
-                        frame.seenKeys[pending.key] = pending.mark
-                    }
-                    frame.pairs.append(YAMLPair(key: pending.key, keyMark: pending.mark, value: node))
-                }
-            } else {
-                let key: String
-                switch node.content {
-                case .scalar(let scalar): key = scalar.value
-                case .mapping, .sequence: key = "<complex key>"
-                }
-                frame.pendingKey = (key, node.mark, isPlainKeyCandidate && key == "<<")
-            }
-            stack.append(.mapping(frame))
+        let top = stack.count - 1
+        stack[top].weight += node.weight
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
         }
+        guard let key = stack[top].pendingKey else {
+            let key: String
+            switch node.content {
+            case .scalar(let scalar): key = scalar.value
+            case .mapping, .sequence: key = "<complex key>"
+            }
+            stack[top].weight -= node.weight // a key is not part of the value's weight
+            stack[top].pendingKey = key
+            stack[top].pendingKeyMark = node.mark
+            stack[top].pendingIsMerge = isPlainKeyCandidate && key == "<<"
+            return
+        }
+        let keyMark = stack[top].pendingKeyMark
+        stack[top].pendingKey = nil
+        if stack[top].pendingIsMerge {
+            if let problem = Self.merge(node, into: &stack[top], file: file) { diagnostics.append(problem) }
+            return
+        }
+        if let first = firstMark(of: key, in: stack[top]) {
+            diagnostics.append(Diagnostic(
+                file: file, line: keyMark.line, column: keyMark.column, field: key,
+                message: "duplicate key \"\(key)\" (first defined at line \(first.line)); the last value is used"))
+        } else if stack[top].seenKeys != nil {
+            stack[top].seenKeys?[key] = keyMark
+        } else if stack[top].pairs.count >= Self.linearKeyScan {
+            var seen: [String: Mark] = [:]
+            for pair in stack[top].pairs where seen[pair.key] == nil { seen[pair.key] = pair.keyMark }
+            seen[key] = keyMark
+            stack[top].seenKeys = seen
+        }
+        stack[top].pairs.append(YAMLPair(key: key, keyMark: keyMark, value: node))
     }
 
-    private mutating func merge(_ node: YAMLNode, into frame: inout MappingFrame) {
+    private func firstMark(of key: String, in frame: Frame) -> Mark? {
+        if let seen = frame.seenKeys { return seen[key] }
+        return frame.pairs.first { $0.key == key }?.keyMark
+    }
+
+    private static func merge(_ node: YAMLNode, into frame: inout Frame, file: String) -> Diagnostic? {
         switch node.content {
         case .mapping(let pairs):
             for pair in pairs where !frame.merged.contains(where: { $0.key == pair.key }) {
                 frame.merged.append(pair)
             }
+            return nil
         case .sequence(let items):
-            for item in items { merge(item, into: &frame) }
+            for item in items {
+                if let problem = merge(item, into: &frame, file: file) { return problem }
+            }
+            return nil
         case .scalar:
-            diagnostics.append(Diagnostic(file: file, line: node.mark.line, column: node.mark.column, field: "<<",
-                                          message: "merge key \"<<\" needs a mapping or a list of mappings"))
+            return Diagnostic(file: file, line: node.mark.line, column: node.mark.column, field: "<<",
+                              message: "merge key \"<<\" needs a mapping or a list of mappings")
         }
     }
 }

@@ -28,35 +28,32 @@ public enum InputDiscovery {
 
     public static func discover(_ paths: [String]) -> Output {
         var output = Output()
-        var seenFiles = Set<String>()
+        var seenFiles = Set<FileIdentity>()
         for path in paths {
             if path == "-" {
                 output.inputs.append(.standardInput)
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard let identity = FileIdentity(path) else {
                 let message = isDanglingLink(path) ? "symbolic link points nowhere (or loops)" : "no such file or directory"
                 output.diagnostics.append(Diagnostic(file: path, message: message))
                 continue
             }
-            if isDirectory.boolValue {
+            if identity.isDirectory {
                 output.directories.append(path)
-                var visited = Set<String>()
-                walk(path, visited: &visited, seenFiles: &seenFiles, into: &output)
-            } else if seenFiles.insert(realPath(path) ?? path).inserted {
+                var visited = Set<FileIdentity>()
+                walk(path, identity: identity, visited: &visited, seenFiles: &seenFiles, into: &output)
+            } else if seenFiles.insert(identity).inserted {
                 output.inputs.append(.file(path))
             }
         }
         return output
     }
 
-    private static func walk(_ directory: String, visited: inout Set<String>, seenFiles: inout Set<String>, into output: inout Output) {
-        guard let real = realPath(directory) else {
-            output.diagnostics.append(Diagnostic(file: directory, message: "cannot resolve directory path"))
-            return
-        }
-        guard visited.insert(real).inserted else {
+    private static func walk(_ directory: String, identity: FileIdentity, visited: inout Set<FileIdentity>,
+                             seenFiles: inout Set<FileIdentity>, into output: inout Output) {
+        guard visited.insert(identity).inserted else {
+            let real = realPath(directory) ?? directory
             output.diagnostics.append(Diagnostic(level: .warning, file: directory,
                                                  message: "symbolic link loop: \(real) was already scanned; not followed again"))
             return
@@ -71,20 +68,34 @@ public enum InputDiscovery {
         for entry in entries {
             if entry == ".git" || entry == BulkheadConfig.fileName { continue }
             let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                if manifestExtensions.contains((entry as NSString).pathExtension.lowercased()) || isDanglingLink(path) {
+            let isManifest = manifestExtensions.contains((entry as NSString).pathExtension.lowercased())
+            guard let entryIdentity = FileIdentity(path) else {
+                if isManifest || isDanglingLink(path) {
                     output.diagnostics.append(Diagnostic(file: path, message: "symbolic link points nowhere (or loops)"))
                 }
                 continue
             }
-            if isDirectory.boolValue {
-                walk(path, visited: &visited, seenFiles: &seenFiles, into: &output)
-            } else if manifestExtensions.contains((entry as NSString).pathExtension.lowercased()) {
-                if seenFiles.insert(realPath(path) ?? path).inserted {
-                    output.inputs.append(.file(path))
-                }
+            if entryIdentity.isDirectory {
+                walk(path, identity: entryIdentity, visited: &visited, seenFiles: &seenFiles, into: &output)
+            } else if isManifest, seenFiles.insert(entryIdentity).inserted {
+                output.inputs.append(.file(path))
             }
+        }
+    }
+
+    /// A file or directory as the file system knows it (device and inode, following links): the
+    /// same file reached through two paths or a link loop is recognised with one `stat`.
+    struct FileIdentity: Hashable {
+        var device: UInt64
+        var inode: UInt64
+        var isDirectory: Bool
+
+        init?(_ path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            isDirectory = (info.st_mode & S_IFMT) == S_IFDIR
         }
     }
 

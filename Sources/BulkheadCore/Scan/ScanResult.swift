@@ -17,6 +17,11 @@ public struct ScanResult: Sendable {
     public func findings(atOrAbove severity: Severity) -> [Finding] {
         findings.filter { $0.severity >= severity }
     }
+
+    /// Whether a finding that counts is at or above `severity` (the exit-code question).
+    public func hasFindings(atOrAbove severity: Severity) -> Bool {
+        findings.contains { $0.severity >= severity }
+    }
 }
 
 public struct ScanStats: Sendable, Codable, Hashable {

@@ -60,16 +60,38 @@ public struct PodSecurityCheck: Sendable {
 /// version its namespace (or the command line) sets, exactly as the admission plugin selects them.
 public struct PodSecuritySuite: CheckSuite {
     public let checks: [PodSecurityCheck]
+    /// The checks in force for each level and version, computed once: `active` is looked up for
+    /// every resource. Index: minor version (versions past the newest implementation share "latest").
+    private let baselineByMinor: [[ActiveCheck]]
+    private let restrictedByMinor: [[ActiveCheck]]
+
+    public typealias ActiveCheck = (PodSecurityCheck, PodSecurityCheck.Implementation)
 
     public init(checks: [PodSecurityCheck] = PodSecurityStandards.all) {
         self.checks = checks
+        let newest = checks.flatMap { $0.implementations.map(\.minimumMinor) }.max() ?? 0
+        baselineByMinor = (0...newest).map { Self.select(checks, level: .baseline, version: .minor($0)) }
+        restrictedByMinor = (0...newest).map { Self.select(checks, level: .restricted, version: .minor($0)) }
     }
 
     public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) }
 
     /// The checks and implementations in force for a level and version, after overrides.
-    public func active(level: PodSecurityLevel, version: PodSecurityVersion) -> [(PodSecurityCheck, PodSecurityCheck.Implementation)] {
-        guard level != .privileged else { return [] }
+    public func active(level: PodSecurityLevel, version: PodSecurityVersion) -> [ActiveCheck] {
+        let table: [[ActiveCheck]]
+        switch level {
+        case .privileged: return []
+        case .baseline: table = baselineByMinor
+        case .restricted: table = restrictedByMinor
+        }
+        guard let last = table.indices.last else { return [] }
+        switch version {
+        case .latest: return table[last]
+        case .minor(let minor): return table[min(minor, last)]
+        }
+    }
+
+    private static func select(_ checks: [PodSecurityCheck], level: PodSecurityLevel, version: PodSecurityVersion) -> [ActiveCheck] {
         let candidates = checks.compactMap { check -> (PodSecurityCheck, PodSecurityCheck.Implementation)? in
             guard check.level <= level, let implementation = check.implementation(at: version) else { return nil }
             return (check, implementation)

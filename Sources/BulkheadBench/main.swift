@@ -1,0 +1,78 @@
+// Single-threaded throughput of each stage of a scan, for bench/scan.sh: how many MB of YAML per
+// CPU second (1) libyaml's event stream alone, (2) building the positioned tree, (3) tree plus
+// resources plus every Pod Security check. Usage: bulkhead-bench PATH... [--rounds N]
+import BulkheadCore
+import BulkheadKubernetes
+import CYaml
+import Foundation
+
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+var requestedRounds = 3
+if let index = arguments.firstIndex(of: "--rounds"), index + 1 < arguments.count, let value = Int(arguments[index + 1]) {
+    requestedRounds = value
+    arguments.removeSubrange(index...(index + 1))
+}
+let rounds = requestedRounds
+let inputs = InputDiscovery.discover(arguments).inputs
+let files: [(String, [UInt8])] = inputs.compactMap { input in
+    if case .success(let bytes) = SourceReader.read(input, maxBytes: SourceReader.defaultMaxBytes) { return (input.displayName, bytes) }
+    return nil
+}
+let megabytes = Double(files.reduce(0) { $0 + $1.1.count }) / 1e6
+
+func measure(_ name: String, _ body: () -> Int) {
+    var best = Double.infinity
+    var checksum = 0
+    for _ in 0..<rounds {
+        let start = threadCPUSeconds()
+        checksum = body()
+        best = min(best, threadCPUSeconds() - start)
+    }
+    let rate = megabytes / best
+    print("\(name.padding(toLength: 34, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", rate)) MB/s per core  (\(String(format: "%.3f", best)) CPU s, \(checksum))")
+}
+
+print("\(files.count) files, \(String(format: "%.2f", megabytes)) MB, best of \(rounds) rounds, one thread")
+measure("libyaml events only") {
+    var events = 0
+    for (_, bytes) in files {
+        bytes.withUnsafeBufferPointer { buffer in
+            var parser = yaml_parser_t()
+            yaml_parser_initialize(&parser)
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var event = yaml_event_t()
+            while yaml_parser_parse(&parser, &event) == 1 {
+                events += 1
+                let done = event.type == YAML_STREAM_END_EVENT
+                yaml_event_delete(&event)
+                if done { break }
+            }
+            yaml_parser_delete(&parser)
+        }
+    }
+    return events
+}
+let loader = YAMLLoader()
+measure("positioned tree (YAMLLoader)") {
+    files.reduce(0) { total, file in
+        total + file.1.withUnsafeBufferPointer { loader.load(bytes: $0, file: file.0).documents.count }
+    }
+}
+let suite = KubernetesChecks.podSecurity
+let context = ScanContext(options: ScanOptions())
+measure("tree + resources + Pod Security") {
+    var findings = 0
+    for (name, bytes) in files {
+        let documents = bytes.withUnsafeBufferPointer { loader.load(bytes: $0, file: name).documents }
+        for resource in ResourceExtractor.extract(documents, file: name).resources {
+            findings += suite.evaluate(resource, in: context).findings.count
+        }
+    }
+    return findings
+}

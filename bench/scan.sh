@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Bulkhead vs Checkov on the same manifest corpus, side by side in one run.
+# Usage: bench/scan.sh [CORPUS_DIR]   (default: a generated corpus of 2,000 files)
+# Prints CPU seconds (user+system), wall seconds, peak RSS, YAML throughput per CPU second, the
+# one-file latency, and the ratios. Release build; Checkov 3.3.30 from PyPI in bench/.venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out
+mkdir -p "$out"
+corpus=${1:-}
+if [ -z "$corpus" ]; then
+  corpus=$out/corpus
+  rm -rf "$corpus"
+  python3 bench/gen_corpus.py "$corpus" 2000
+fi
+
+echo "building bulkhead (release)..." >&2
+swift build -c release --product bulkhead >&2
+bulkhead="$(swift build -c release --show-bin-path)/bulkhead"
+
+if [ ! -x bench/.venv/bin/checkov ]; then
+  echo "installing checkov 3.3.30 into bench/.venv..." >&2
+  python3 -m venv bench/.venv
+  bench/.venv/bin/pip install --quiet --disable-pip-version-check checkov==3.3.30 >&2
+fi
+
+files=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | wc -l)
+bytes=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) -print0 | xargs -0 cat | wc -c)
+one=$(find "$corpus" -type f -name '*.yaml' | sort | sed -n 1p)
+
+echo "measuring bulkhead on $files files..." >&2
+python3 bench/measure.py --repeat 5 -- "$bulkhead" scan "$corpus" --format json > "$out/bulkhead.json"
+python3 bench/measure.py --repeat 21 -- "$bulkhead" scan "$one" > "$out/bulkhead-one.json"
+echo "measuring checkov on the same files (this takes a while)..." >&2
+python3 bench/measure.py --env CKV_SKIP_PACKAGE_UPDATE_CHECK=true --env BC_SKIP_MAPPING=TRUE -- \
+  bench/.venv/bin/checkov -d "$corpus" --framework kubernetes --quiet --skip-download --compact > "$out/checkov.json"
+
+python3 - "$files" "$bytes" "$out" <<'PY'
+import json, sys
+files, size, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+b = json.load(open(f"{out}/bulkhead.json"))
+one = json.load(open(f"{out}/bulkhead-one.json"))
+c = json.load(open(f"{out}/checkov.json"))
+mb = size / 1e6
+print(f"corpus: {files} files, {mb:.2f} MB")
+print(f"{'tool':<10}{'CPU s':>10}{'wall s':>10}{'peak RSS MiB':>15}{'MB/s per CPU s':>17}")
+for name, run in (("bulkhead", b), ("checkov", c)):
+    print(f"{name:<10}{run['cpu']:>10.3f}{run['wall']:>10.3f}{run['rss_mib']:>15.1f}{mb / max(run['cpu'], 1e-9):>17.1f}")
+print(f"CPU ratio checkov/bulkhead: {c['cpu'] / max(b['cpu'], 1e-9):.0f}x   wall ratio: {c['wall'] / max(b['wall'], 1e-9):.0f}x")
+print(f"bulkhead one-file run: {one['wall'] * 1000:.1f} ms wall, {one['cpu'] * 1000:.1f} ms CPU (median of 21)")
+print(f"exit codes: bulkhead {b['exit']} (1 = findings), checkov {c['exit']}")
+PY
