@@ -5,7 +5,7 @@ import BulkheadCore
 // Restricted fields: spec.securityContext.appArmorProfile.type,
 // spec.{containers,initContainers,ephemeralContainers}[*].securityContext.appArmorProfile.type,
 // metadata.annotations["container.apparmor.security.beta.kubernetes.io/*"]
-// Allowed values: undefined/nil, RuntimeDefault, Localhost; annotations: runtime/default, localhost/*
+// Allowed values: undefined/nil, RuntimeDefault, Localhost; annotations: "", runtime/default, localhost/*
 extension PodSecurityStandards {
     static let appArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/"
 
@@ -23,6 +23,9 @@ extension PodSecurityStandards {
                                                         metadata: "annotations:\n  container.apparmor.security.beta.kubernetes.io/app: unconfined")),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    appArmorProfile: {type: Localhost, localhostProfile: k8s-app}",
                                                         metadata: "annotations:\n  container.apparmor.security.beta.kubernetes.io/app: runtime/default")),
+                CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27",
+                                                        metadata: "annotations:\n  container.apparmor.security.beta.kubernetes.io/app: \"\""),
+                             note: "an empty annotation value is allowed, as upstream allows it"),
             ]),
         level: .baseline,
         implementations: [
@@ -38,7 +41,7 @@ extension PodSecurityStandards {
                     }
                 }
                 for (key, value) in spec.annotations.sorted(by: { $0.key < $1.key }) where key.hasPrefix(appArmorAnnotationPrefix) {
-                    if value.value != "runtime/default" && !value.value.hasPrefix("localhost/") {
+                    if !value.value.isEmpty && value.value != "runtime/default" && !value.value.hasPrefix("localhost/") {
                         violations.append(PodSecurityViolation(value, "annotation \(key) must not be \"\(value.value)\""))
                     }
                 }

@@ -1,11 +1,12 @@
 import BulkheadCore
 
-// Baseline: seccomp profile must not be explicitly set to Unconfined.
+// Baseline: seccomp profile must not be explicitly set to Unconfined (or anything but the runtime's or a local profile).
 //   v1.0: metadata.annotations["seccomp.security.alpha.kubernetes.io/pod"],
-//         metadata.annotations["container.seccomp.security.alpha.kubernetes.io/*"] must not be "unconfined"
+//         metadata.annotations["container.seccomp.security.alpha.kubernetes.io/<container name>"]
+//         Allowed values: runtime/default, docker/default, localhost/*, undefined
 //   v1.19: spec.securityContext.seccompProfile.type and
 //          spec.{containers,initContainers,ephemeralContainers}[*].securityContext.seccompProfile.type
-//          must not be Unconfined.
+//          Allowed values: RuntimeDefault, Localhost, undefined
 // Restricted (v1.19+): seccomp profile must be explicitly set to RuntimeDefault or Localhost, on the
 // pod or on every container; a container may not set Unconfined. Windows pods exempt since v1.25.
 extension PodSecurityStandards {
@@ -26,24 +27,32 @@ extension PodSecurityStandards {
                              note: "before v1.19 the annotations are what is checked"),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    seccompProfile: {type: RuntimeDefault}"),
                              options: ScanOptions(podSecurityLevel: "baseline")),
+                CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27",
+                                                        metadata: "annotations:\n  container.seccomp.security.alpha.kubernetes.io/app: docker/default\n  container.seccomp.security.alpha.kubernetes.io/gone: unconfined"),
+                             options: ScanOptions(podSecurityLevel: "baseline", podSecurityVersion: "v1.18"),
+                             note: "only annotations of containers that exist are read"),
             ]),
         level: .baseline,
         implementations: [
             .init(since: 0) { spec in
-                spec.annotations.sorted(by: { $0.key < $1.key }).compactMap { key, value in
-                    guard key == "seccomp.security.alpha.kubernetes.io/pod" || key.hasPrefix("container.seccomp.security.alpha.kubernetes.io/"),
-                          value.value == "unconfined" else { return nil }
-                    return PodSecurityViolation(value, "annotation \(key) must not be \"unconfined\"")
+                func allowed(_ value: String) -> Bool {
+                    value == "runtime/default" || value == "docker/default" || value.hasPrefix("localhost/")
+                }
+                let keys = ["seccomp.security.alpha.kubernetes.io/pod"]
+                    + spec.containers.map { "container.seccomp.security.alpha.kubernetes.io/\($0.name)" }
+                return keys.compactMap { key in
+                    guard let value = spec.annotations[key], !allowed(value.value) else { return nil }
+                    return PodSecurityViolation(value, "forbidden annotation \(key)=\"\(value.value)\"")
                 }
             },
             .init(since: 19) { spec in
                 var violations: [PodSecurityViolation] = []
-                if let type = spec.securityContext?.seccompProfileType, type.value == "Unconfined" {
-                    violations.append(PodSecurityViolation(type, "pod must not set securityContext.seccompProfile.type to \"Unconfined\""))
+                if let type = spec.securityContext?.seccompProfileType, !seccompTypes.contains(type.value) {
+                    violations.append(PodSecurityViolation(type, "pod must not set securityContext.seccompProfile.type to \"\(type.value)\""))
                 }
                 for container in spec.containers {
-                    if let type = container.securityContext?.seccompProfileType, type.value == "Unconfined" {
-                        violations.append(PodSecurityViolation(type, "\(PodSecurityText.container(container)) must not set securityContext.seccompProfile.type to \"Unconfined\""))
+                    if let type = container.securityContext?.seccompProfileType, !seccompTypes.contains(type.value) {
+                        violations.append(PodSecurityViolation(type, "\(PodSecurityText.container(container)) must not set securityContext.seccompProfile.type to \"\(type.value)\""))
                     }
                 }
                 return violations
@@ -71,8 +80,10 @@ extension PodSecurityStandards {
             .init(since: 25, overrides: ["seccompProfile_baseline"]) { spec in spec.isWindows ? [] : seccompRestrictedRule(spec) },
         ])
 
+    static let seccompTypes: Set<String> = ["RuntimeDefault", "Localhost"]
+
     @Sendable static func seccompRestrictedRule(_ spec: PodSpec) -> [PodSecurityViolation] {
-        let allowed: Set<String> = ["RuntimeDefault", "Localhost"]
+        let allowed = seccompTypes
         var violations: [PodSecurityViolation] = []
         var podValid = false
         if let type = spec.securityContext?.seccompProfileType {
