@@ -1,12 +1,25 @@
 /// A position in an input file. Lines and columns are 1-based, as editors and SARIF count them.
-public struct Mark: Sendable, Hashable, Comparable, Codable {
-    public var line: Int
-    public var column: Int
+/// Stored in 32 bits each: every node of every tree carries one.
+public struct Mark: Sendable, Hashable, Comparable, CustomStringConvertible {
+    private var storedLine: Int32
+    private var storedColumn: Int32
+
+    public var line: Int {
+        get { Int(storedLine) }
+        set { storedLine = Int32(clamping: newValue) }
+    }
+
+    public var column: Int {
+        get { Int(storedColumn) }
+        set { storedColumn = Int32(clamping: newValue) }
+    }
 
     public init(line: Int, column: Int) {
-        self.line = line
-        self.column = column
+        storedLine = Int32(clamping: line)
+        storedColumn = Int32(clamping: column)
     }
+
+    public var description: String { "\(line):\(column)" }
 
     public static func < (lhs: Mark, rhs: Mark) -> Bool {
         (lhs.line, lhs.column) < (rhs.line, rhs.column)

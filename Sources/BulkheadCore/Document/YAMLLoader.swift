@@ -141,6 +141,8 @@ private struct Pass {
         }
         defer { yaml_parser_delete(&parser) }
         yaml_parser_set_input_string(&parser, bytes.baseAddress, bytes.count)
+        // Manifests are UTF-8; saying so skips libyaml's encoding detection (a UTF-8 BOM is still accepted).
+        yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
 
         var event = yaml_event_t()
         while true {

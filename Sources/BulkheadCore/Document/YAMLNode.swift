@@ -12,14 +12,16 @@ public struct YAMLNode: Sendable {
 
     public var content: Content
     public var mark: Mark
+    private var storedWeight: Int32
+
     /// Number of nodes below and including this one, counting alias expansions; used to cap
-    /// "billion laughs" alias bombs.
-    public var weight: Int
+    /// "billion laughs" alias bombs (documents are refused long before it reaches Int32.max).
+    public var weight: Int { Int(storedWeight) }
 
     public init(_ content: Content, mark: Mark, weight: Int = 1) {
         self.content = content
         self.mark = mark
-        self.weight = weight
+        self.storedWeight = Int32(clamping: weight)
     }
 
     /// The value under `key` when this node is a mapping.
