@@ -40,6 +40,7 @@ public enum JSONReport {
     struct FindingEntry: Encodable {
         var checkID: String
         var title: String
+        var category: String
         var severity: Severity
         var message: String
         var file: String
@@ -54,6 +55,7 @@ public enum JSONReport {
         init(_ finding: Finding) {
             checkID = finding.checkID
             title = finding.title
+            category = finding.category
             severity = finding.severity
             message = finding.message
             file = finding.location.file

@@ -110,11 +110,11 @@ struct CLITests {
         let medium = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, ports: [{containerPort: 1, hostPort: 9}]}]\n"
         #expect(try CLI.run(["scan", "-", "--level", "baseline", "--fail-on", "high"], stdin: medium).status == 0)
         #expect(try CLI.run(["scan", "-", "--level", "baseline", "--fail-on", "medium"], stdin: medium).status == 1)
-        let clean = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"
+        let clean = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"
         let outcome = try CLI.run(["scan", "-"], stdin: clean)
         #expect(outcome.status == 0)
         #expect(outcome.stdout.contains("No findings"))
-        #expect(outcome.stdout.contains("1 skipped (no checks for: Service 1)"))
+        #expect(outcome.stdout.contains("1 skipped (no checks for: Widget 1)"))
     }
 
     @Test func usageErrorsExitTwo() throws {

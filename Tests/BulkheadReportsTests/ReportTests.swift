@@ -27,8 +27,8 @@ struct ReportTests {
                 ports: [{containerPort: 80, hostPort: 80}]
                 securityContext: {privileged: true, runAsUser: "zero"}
         ---
-        apiVersion: v1
-        kind: Service
+        apiVersion: example.com/v1
+        kind: Widget
         metadata: {name: web}
         """
 
@@ -85,7 +85,7 @@ struct ReportTests {
         #expect(decoded["schemaVersion"] as? String == JSONReport.schemaVersion)
         let summary = try #require(decoded["summary"] as? [String: Any])
         #expect(summary["failed"] as? Bool == true)
-        #expect(summary["skippedKinds"] as? [String: Int] == ["Service": 1])
+        #expect(summary["skippedKinds"] as? [String: Int] == ["Widget": 1])
     }
 
     @Test func sarifIsValidAgainstTheOASISSchema() throws {

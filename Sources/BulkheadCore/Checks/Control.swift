@@ -45,6 +45,12 @@ public struct FrameworkReference: Sendable, Codable, Hashable, CustomStringConve
 
 public enum ControlCatalog {
     public static let podSecurity = "CUST-K8S-POD-SECURITY"
+    public static let rbac = "CUST-K8S-RBAC"
+    public static let networkPolicies = "CUST-K8S-NETWORK-POLICIES"
+    public static let identity = "CUST-IAM-IRSA"
+    public static let secrets = "CUST-DATA-SECRETS"
+    public static let imageSecurity = "CUST-IMAGE-SECURITY"
+    public static let containerConfiguration = "CUST-CONTAINER-CONFIGURATION"
 
     /// The controls known to this build, by ID.
     public static let controls: [String: Control] = {
@@ -57,6 +63,20 @@ public enum ControlCatalog {
                 statement: "SecurityContext configuration and Pod Security Admission policies are the customer's: "
                     + "AWS runs the EKS control plane, but what a pod may do on a node is set by the customer's manifests."
             ),
+            Control(id: rbac, layer: "Kubernetes configuration", title: "RBAC", owner: .customer,
+                    statement: "Service account permissions and role-based access controls."),
+            Control(id: networkPolicies, layer: "Kubernetes configuration", title: "Network policies", owner: .customer,
+                    statement: "Pod-to-pod communication rules, ingress/egress controls."),
+            Control(id: identity, layer: "Identity and access management", title: "IAM roles for pods (IRSA)", owner: .customer,
+                    statement: "Pod-level AWS permissions through IAM Roles for Service Accounts: service accounts annotated with "
+                        + "the IAM role ARN, pods using the annotated service account."),
+            Control(id: secrets, layer: "Data protection", title: "Secrets management", owner: .customer,
+                    statement: "Runtime secrets injection: Secrets Manager through the Secrets Store CSI driver, pod volume mounts "
+                        + "for secret consumption; no credentials in manifests."),
+            Control(id: imageSecurity, layer: "Container images and applications", title: "Image security", owner: .customer,
+                    statement: "Base image selection, vulnerability scanning, approved registries, immutable image references."),
+            Control(id: containerConfiguration, layer: "Container images and applications", title: "Container configuration", owner: .customer,
+                    statement: "Non-root users, minimal attack surface, resource limits, health checks."),
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
     }()

@@ -3,6 +3,8 @@ public struct Finding: Sendable, Hashable, Codable {
     public var checkID: String
     public var title: String
     public var severity: Severity
+    /// The check's category: `pod-security/baseline`, `rbac`, `network`, `secrets`...
+    public var category: String = ""
     public var message: String
     public var location: SourceLocation
     /// Field path within the object, e.g. `spec.template.spec.containers[1].securityContext.privileged`.
@@ -30,6 +32,7 @@ public struct Finding: Sendable, Hashable, Codable {
         self.init(checkID: descriptor.id, title: descriptor.title, severity: descriptor.severity, message: message,
                   location: resource.location(mark), fieldPath: fieldPath, resource: resource.ref,
                   controls: descriptor.controls, remediation: descriptor.remediation)
+        category = descriptor.category
     }
 }
 

@@ -70,7 +70,6 @@ public struct Scanner: Sendable {
 
     private func evaluate(_ files: [LoadedFile]) -> ScanResult {
         var result = ScanResult()
-        var namespaces: [String: Resource] = [:]
         var resources: [Resource] = []
         for file in files {
             result.diagnostics += file.diagnostics
@@ -78,50 +77,50 @@ public struct Scanner: Sendable {
             result.stats.bytes += file.bytes
             result.stats.documents += file.documents
             result.stats.notObjects += file.notObjects
-            for resource in file.resources {
-                if resource.kind == "Namespace" && resource.group.isEmpty { namespaces[resource.name] = resource }
-                resources.append(resource)
-            }
+            resources += file.resources
         }
         result.stats.resources = resources.count
-        let context = ScanContext(options: options, namespaces: namespaces)
-        let suites = registry.suites
-
-        let outcomes = ConcurrentMap.map(resources, minimumChunk: 64) { resource -> (checked: Bool, SuiteOutcome) in
-            var combined = SuiteOutcome(applicable: false)
-            for suite in suites {
-                let outcome = suite.evaluate(resource, in: context)
-                combined.applicable = combined.applicable || outcome.applicable
-                combined.findings += outcome.findings
-                combined.diagnostics += outcome.diagnostics
-            }
-            return (combined.applicable, combined)
+        let inventory = Inventory(resources)
+        let context = ScanContext(options: options, inventory: inventory)
+        var outcome = SuiteOutcome()
+        for suite in registry.suites {
+            outcome.merge(suite.evaluate(context))
         }
-
-        var expiredMatches: [Int: Int] = [:]
-        for (resource, (checked, outcome)) in zip(resources, outcomes) {
-            if checked {
+        for (index, resource) in resources.enumerated() {
+            if outcome.checked.contains(index) {
                 result.stats.resourcesChecked += 1
             } else {
                 result.stats.skippedKinds[resource.kind, default: 0] += 1
             }
-            result.diagnostics += outcome.diagnostics
-            let annotation = AnnotationSuppression.parse(resource)
-            if let problem = annotation?.problem { result.diagnostics.append(problem) }
-            for var finding in outcome.findings {
-                if let annotation, let suppression = annotation.suppression(for: finding.checkID) {
-                    finding.suppression = suppression
-                } else if let (index, exception) = matchingException(finding, expired: false) {
-                    _ = index
+        }
+        result.diagnostics += outcome.diagnostics
+
+        // Annotations are rare: index the resources that carry one.
+        var annotations: [String: AnnotationSuppression] = [:]
+        for resource in resources where resource.annotations[AnnotationSuppression.key] != nil {
+            if let parsed = AnnotationSuppression.parse(resource) {
+                annotations[AnnotationSuppression.identity(resource.file, resource.ref)] = parsed
+                if let problem = parsed.problem { result.diagnostics.append(problem) }
+            }
+        }
+        var expiredMatches: [Int: Int] = [:]
+        result.findings.reserveCapacity(outcome.findings.count)
+        for var finding in outcome.findings {
+            if !annotations.isEmpty,
+               let annotation = annotations[AnnotationSuppression.identity(finding.location.file, finding.resource)],
+               let suppression = annotation.suppression(for: finding.checkID) {
+                finding.suppression = suppression
+            } else if config != nil {
+                if let (_, exception) = matchingException(finding, expired: false) {
                     finding.suppression = Suppression(source: .config, reason: exception.reason, expires: exception.expires)
                 } else if let (index, _) = matchingException(finding, expired: true) {
                     expiredMatches[index, default: 0] += 1
                 }
-                if finding.suppression == nil {
-                    result.findings.append(finding)
-                } else {
-                    result.suppressed.append(finding)
-                }
+            }
+            if finding.suppression == nil {
+                result.findings.append(finding)
+            } else {
+                result.suppressed.append(finding)
             }
         }
         if let config {
@@ -152,6 +151,10 @@ public struct Scanner: Sendable {
 struct AnnotationSuppression {
     static let key = "bulkhead.io/ignore"
 
+    static func identity(_ file: String, _ ref: ResourceRef) -> String {
+        "\(file)\u{0}\(ref.kind)\u{0}\(ref.namespace ?? "")\u{0}\(ref.name)"
+    }
+
     var checks: [String]
     var reason: String
     var problem: Diagnostic?
@@ -181,8 +184,8 @@ struct AnnotationSuppression {
 }
 
 /// Order-preserving parallel map over the machine's cores.
-enum ConcurrentMap {
-    static func map<Input: Sendable, Output: Sendable>(_ inputs: [Input], minimumChunk: Int = 1,
+public enum ConcurrentMap {
+    public static func map<Input: Sendable, Output: Sendable>(_ inputs: [Input], minimumChunk: Int = 1,
                                                         _ transform: @Sendable (Input) -> Output) -> [Output] {
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         if inputs.count <= minimumChunk || cores == 1 {

@@ -1,24 +1,5 @@
 import BulkheadCore
 
-/// One field that breaks one Pod Security check: where it is and what is wrong, naming the
-/// container. Upstream's `CheckResult.ForbiddenDetail`, but one per offending field so that each
-/// points at a line.
-public struct PodSecurityViolation: Sendable {
-    public var mark: Mark
-    public var path: String
-    public var message: String
-
-    public init(mark: Mark, path: String, message: String) {
-        self.mark = mark
-        self.path = path
-        self.message = message
-    }
-
-    init<Value>(_ field: Located<Value>, _ message: String) {
-        self.init(mark: field.mark, path: field.path, message: message)
-    }
-}
-
 /// One check of the Pod Security Standards, with upstream's version history: each
 /// implementation applies from its minimum version until the next one.
 public struct PodSecurityCheck: Sendable {
@@ -58,7 +39,7 @@ public struct PodSecurityCheck: Sendable {
 
 /// Runs the Pod Security Standards on every object that carries a pod spec, at the level and
 /// version its namespace (or the command line) sets, exactly as the admission plugin selects them.
-public struct PodSecuritySuite: CheckSuite {
+public struct PodSecuritySuite: Sendable {
     public let checks: [PodSecurityCheck]
     /// The checks in force for each level and version, computed once: `active` is looked up for
     /// every resource. Index: minor version (versions past the newest implementation share "latest").
@@ -100,17 +81,13 @@ public struct PodSecuritySuite: CheckSuite {
         return candidates.filter { !overridden.contains($0.0.id) }
     }
 
-    public func evaluate(_ resource: Resource, in context: ScanContext) -> SuiteOutcome {
-        guard WorkloadKinds.template(for: resource) != nil else { return SuiteOutcome(applicable: false) }
-        let (spec, readDiagnostics) = PodSpecReader.read(resource)
-        var outcome = SuiteOutcome(diagnostics: readDiagnostics, applicable: true)
-        guard let spec else { return outcome }
-        let (policy, policyDiagnostics) = PodSecurityPolicy.resolve(for: resource, context: context)
-        outcome.diagnostics += policyDiagnostics
+    /// The Pod Security findings of one workload, and any warning about its namespace's labels.
+    public func evaluate(_ view: WorkloadView, in context: ScanContext) -> SuiteOutcome {
+        let (policy, diagnostics) = PodSecurityPolicy.resolve(for: view.resource, context: context)
+        var outcome = SuiteOutcome(diagnostics: diagnostics)
         for (check, implementation) in active(level: policy.level, version: policy.version) {
-            for violation in implementation.evaluate(spec) {
-                outcome.findings.append(Finding(check.descriptor, resource: resource, mark: violation.mark,
-                                                fieldPath: violation.path, message: violation.message))
+            for violation in implementation.evaluate(view.spec) {
+                outcome.findings.append(Finding(check.descriptor, resource: view.resource, violation: violation))
             }
         }
         return outcome

@@ -23,6 +23,9 @@ public struct PodSpec: Sendable {
     public var hostUsers: Located<Bool>?
     public var osName: Located<String>?
     public var serviceAccountName: Located<String>?
+    public var automountServiceAccountToken: Located<Bool>?
+    /// Present when `hostAliases` is set.
+    public var hostAliases: Located<Bool>?
     public var securityContext: PodSecurityContext?
     public var volumes: [Volume]
     /// containers, initContainers and ephemeralContainers, in that order.
@@ -71,6 +74,23 @@ public struct Container: Sendable {
     public var hostPorts: [Located<Int>]
     /// `host` of httpGet/tcpSocket in probes and lifecycle handlers.
     public var probeHosts: [Located<String>]
+    public var env: [EnvVar] = []
+    /// `envFrom[].secretRef.name`.
+    public var envFromSecrets: [Located<String>] = []
+    public var imagePullPolicy: Located<String>?
+    /// `resources.requests.cpu` and so on, when set.
+    public var requests: [String: Located<String>] = [:]
+    public var limits: [String: Located<String>] = [:]
+    public var resourcesMark: Mark?
+    public var hasLivenessProbe = false
+    public var hasReadinessProbe = false
+}
+
+public struct EnvVar: Sendable {
+    public var name: Located<String>
+    public var value: Located<String>?
+    /// `valueFrom.secretKeyRef.name`.
+    public var secretName: Located<String>?
 }
 
 public struct SecurityContext: Sendable {
@@ -99,4 +119,7 @@ public struct Volume: Sendable {
     public var mark: Mark
     /// The volume source fields set (`hostPath`, `configMap`, ...), with their positions.
     public var sources: [Located<String>]
+    /// `csi.driver` and, for the Secrets Store CSI driver, `csi.volumeAttributes.secretProviderClass`.
+    public var csiDriver: String?
+    public var secretProviderClass: Located<String>?
 }

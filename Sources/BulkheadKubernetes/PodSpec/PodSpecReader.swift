@@ -140,7 +140,14 @@ public struct PodSpecReader {
             let sources = pairs.filter { $0.key != "name" }.map {
                 Located(value: $0.key, mark: $0.keyMark, path: "\(volumePath).\($0.key)")
             }
-            volumes.append(Volume(name: item["name"]?.string ?? "", path: volumePath, mark: item.mark, sources: sources))
+            var volume = Volume(name: item["name"]?.string ?? "", path: volumePath, mark: item.mark, sources: sources)
+            if let csi = item["csi"], csi.isMapping {
+                volume.csiDriver = csi["driver"]?.string
+                if let attributes = mapping(csi, "volumeAttributes", "\(volumePath).csi") {
+                    volume.secretProviderClass = string(attributes, "secretProviderClass", "\(volumePath).csi.volumeAttributes")
+                }
+            }
+            volumes.append(volume)
         }
         var containers: [Container] = []
         for kind in [Container.Kind.container, .initContainer, .ephemeralContainer] {
@@ -159,7 +166,9 @@ public struct PodSpecReader {
             path: path, mark: spec.mark, annotations: annotations, annotationsPath: annotationsPath,
             hostNetwork: bool(spec, "hostNetwork", path), hostPID: bool(spec, "hostPID", path), hostIPC: bool(spec, "hostIPC", path),
             hostUsers: bool(spec, "hostUsers", path), osName: osName,
-            serviceAccountName: string(spec, "serviceAccountName", path),
+            serviceAccountName: string(spec, "serviceAccountName", path) ?? string(spec, "serviceAccount", path),
+            automountServiceAccountToken: bool(spec, "automountServiceAccountToken", path),
+            hostAliases: spec["hostAliases"].flatMap { $0.isNull ? nil : Located(value: true, mark: $0.mark, path: Self.join(path, "hostAliases")) },
             securityContext: podSecurityContext, volumes: volumes, containers: containers)
     }
 
@@ -243,8 +252,42 @@ public struct PodSpecReader {
                 if let node = mapping(lifecycle, hook, lifecyclePath) { probeHosts += handlerHosts(node, Self.join(lifecyclePath, hook)) }
             }
         }
-        return Container(name: name, kind: kind, path: path, mark: item.mark, image: string(item, "image", path),
-                         securityContext: securityContext, hostPorts: hostPorts, probeHosts: probeHosts)
+        var container = Container(name: name, kind: kind, path: path, mark: item.mark, image: string(item, "image", path),
+                                  securityContext: securityContext, hostPorts: hostPorts, probeHosts: probeHosts)
+        for (index, entry) in list(item, "env", path).enumerated() {
+            let entryPath = "\(path).env[\(index)]"
+            guard entry.isMapping, let name = string(entry, "name", entryPath) else {
+                if !entry.isMapping { typeError(entry, entryPath, expected: "a mapping") }
+                continue
+            }
+            var variable = EnvVar(name: name, value: string(entry, "value", entryPath))
+            if let from = mapping(entry, "valueFrom", entryPath), let ref = mapping(from, "secretKeyRef", "\(entryPath).valueFrom") {
+                variable.secretName = string(ref, "name", "\(entryPath).valueFrom.secretKeyRef")
+                    ?? Located(value: "", mark: ref.mark, path: "\(entryPath).valueFrom.secretKeyRef")
+            }
+            container.env.append(variable)
+        }
+        for (index, entry) in list(item, "envFrom", path).enumerated() {
+            let entryPath = "\(path).envFrom[\(index)]"
+            if entry.isMapping, let ref = mapping(entry, "secretRef", entryPath) {
+                container.envFromSecrets.append(string(ref, "name", "\(entryPath).secretRef") ?? Located(value: "", mark: ref.mark, path: "\(entryPath).secretRef"))
+            }
+        }
+        container.imagePullPolicy = string(item, "imagePullPolicy", path)
+        if let resources = mapping(item, "resources", path) {
+            container.resourcesMark = resources.mark
+            for (key, target) in [("requests", 0), ("limits", 1)] {
+                guard let node = mapping(resources, key, Self.join(path, "resources")) else { continue }
+                for pair in node.pairs ?? [] {
+                    guard let scalar = pair.value.scalar, !scalar.isNull else { continue }
+                    let located = Located(value: scalar.value, mark: pair.value.mark, path: "\(path).resources.\(key).\(pair.key)")
+                    if target == 0 { container.requests[pair.key] = located } else { container.limits[pair.key] = located }
+                }
+            }
+        }
+        container.hasLivenessProbe = item["livenessProbe"].map { !$0.isNull } ?? false
+        container.hasReadinessProbe = item["readinessProbe"].map { !$0.isNull } ?? false
+        return container
     }
 
     mutating func handlerHosts(_ handler: YAMLNode, _ base: String) -> [Located<String>] {

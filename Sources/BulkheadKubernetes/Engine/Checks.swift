@@ -1,0 +1,108 @@
+import BulkheadCore
+
+/// One field that breaks one check: where it is and what is wrong, naming the container or
+/// subject. Upstream Pod Security's `CheckResult.ForbiddenDetail`, but one per offending field so
+/// that each points at a line.
+public struct FieldViolation: Sendable {
+    public var mark: Mark
+    public var path: String
+    public var message: String
+    /// Overrides the check's severity for this finding (a power held by a running workload, a
+    /// documentation example key).
+    public var severity: Severity?
+
+    public init(mark: Mark, path: String, message: String, severity: Severity? = nil) {
+        self.mark = mark
+        self.path = path
+        self.message = message
+        self.severity = severity
+    }
+
+    init<Value>(_ field: Located<Value>, _ message: String, severity: Severity? = nil) {
+        self.init(mark: field.mark, path: field.path, message: message, severity: severity)
+    }
+}
+
+public typealias PodSecurityViolation = FieldViolation
+
+/// A violation found while looking at the whole input: it names the resource it belongs to.
+public struct ResourceViolation: Sendable {
+    /// Index of the resource in the inventory.
+    public var resource: Int
+    public var violation: FieldViolation
+
+    public init(resource: Int, _ violation: FieldViolation) {
+        self.resource = resource
+        self.violation = violation
+    }
+}
+
+/// An object that carries a pod, with its pod spec read once.
+public struct WorkloadView: Sendable {
+    public var index: Int
+    public var resource: Resource
+    public var spec: PodSpec
+    /// Labels of the pods it creates (the template's labels; a Pod's own).
+    public var podLabels: [String: String]
+    public var namespace: String { resource.namespace ?? "default" }
+    public var serviceAccount: String {
+        let name = spec.serviceAccountName?.value ?? ""
+        return name.isEmpty ? "default" : name
+    }
+}
+
+/// A check of one workload (its pod spec), which may consult the rest of the input.
+public struct WorkloadCheck: Sendable {
+    public var descriptor: CheckDescriptor
+    public var evaluate: @Sendable (WorkloadView, KubernetesIndex, ScanOptions) -> [FieldViolation]
+
+    public init(_ descriptor: CheckDescriptor, _ evaluate: @escaping @Sendable (WorkloadView, KubernetesIndex, ScanOptions) -> [FieldViolation]) {
+        self.descriptor = descriptor
+        self.evaluate = evaluate
+    }
+}
+
+/// A check of one object of given kinds (a Role, a Secret, a Service...).
+public struct ObjectCheck: Sendable {
+    public var descriptor: CheckDescriptor
+    public var kinds: Set<String>
+    public var evaluate: @Sendable (Int, Resource, KubernetesIndex, ScanOptions) -> [FieldViolation]
+
+    public init(_ descriptor: CheckDescriptor, kinds: Set<String>,
+                _ evaluate: @escaping @Sendable (Int, Resource, KubernetesIndex, ScanOptions) -> [FieldViolation]) {
+        self.descriptor = descriptor
+        self.kinds = kinds
+        self.evaluate = evaluate
+    }
+}
+
+/// A judgement over the whole input (a namespace without default-deny, a role shared by
+/// unrelated workloads).
+public struct InventoryCheck: Sendable {
+    public var descriptor: CheckDescriptor
+    public var evaluate: @Sendable (KubernetesIndex, ScanOptions) -> [ResourceViolation]
+
+    public init(_ descriptor: CheckDescriptor, _ evaluate: @escaping @Sendable (KubernetesIndex, ScanOptions) -> [ResourceViolation]) {
+        self.descriptor = descriptor
+        self.evaluate = evaluate
+    }
+}
+
+extension Finding {
+    init(_ descriptor: CheckDescriptor, resource: Resource, violation: FieldViolation) {
+        self.init(descriptor, resource: resource, mark: violation.mark, fieldPath: violation.path, message: violation.message)
+        if let severity = violation.severity { self.severity = severity }
+    }
+}
+
+extension Severity {
+    /// One step more severe (a power held by a running workload).
+    var raised: Severity {
+        switch self {
+        case .info: return .low
+        case .low: return .medium
+        case .medium: return .high
+        case .high, .critical: return .critical
+        }
+    }
+}

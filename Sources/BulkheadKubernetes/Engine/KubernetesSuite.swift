@@ -1,0 +1,93 @@
+import BulkheadCore
+
+/// Every Kubernetes check, run over one scan: each pod spec is read once (and type-checked), the
+/// RBAC graph, network map and service-account index are built once, then the Pod Security
+/// Standards, the workload checks, the object checks and the whole-input checks run on them.
+public struct KubernetesSuite: CheckSuite {
+    public let podSecurity: PodSecuritySuite
+    public let workloadChecks: [WorkloadCheck]
+    public let objectChecks: [ObjectCheck]
+    public let inventoryChecks: [InventoryCheck]
+
+    public init(podSecurity: PodSecuritySuite = PodSecuritySuite(), workloadChecks: [WorkloadCheck] = KubernetesChecks.workloadChecks,
+                objectChecks: [ObjectCheck] = KubernetesChecks.objectChecks, inventoryChecks: [InventoryCheck] = KubernetesChecks.inventoryChecks) {
+        self.podSecurity = podSecurity
+        self.workloadChecks = workloadChecks
+        self.objectChecks = objectChecks
+        self.inventoryChecks = inventoryChecks
+    }
+
+    public var descriptors: [CheckDescriptor] {
+        podSecurity.descriptors + workloadChecks.map(\.descriptor) + objectChecks.map(\.descriptor) + inventoryChecks.map(\.descriptor)
+    }
+
+    /// Kinds the object and inventory checks look at (counted as "checked" even without findings).
+    static let judgedKinds: Set<String> = Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ServiceAccount", "Secret",
+                                           "ConfigMap", "Service", "SecretProviderClass", "Namespace"]).union(NetworkPolicyModel.kinds)
+
+    public func evaluate(_ context: ScanContext) -> SuiteOutcome {
+        let inventory = context.inventory
+        let candidates = inventory.resources.indices.filter { WorkloadKinds.template(for: inventory.resources[$0]) != nil }
+        let read = ConcurrentMap.map(candidates, minimumChunk: 64) { index -> (WorkloadView?, [Diagnostic]) in
+            let resource = inventory.resources[index]
+            let (spec, diagnostics) = PodSpecReader.read(resource)
+            guard let spec else { return (nil, diagnostics) }
+            let templatePath = WorkloadKinds.template(for: resource)?.templatePath ?? []
+            var metadata = resource.node
+            for key in templatePath { metadata = metadata[key] ?? metadata }
+            let labels = templatePath.isEmpty ? resource.labels : Self.labels(metadata["metadata"]?["labels"])
+            return (WorkloadView(index: index, resource: resource, spec: spec, podLabels: labels), diagnostics)
+        }
+        var outcome = SuiteOutcome(checked: Set(candidates))
+        var workloads: [WorkloadView] = []
+        for (view, diagnostics) in read {
+            outcome.diagnostics += diagnostics
+            if let view { workloads.append(view) }
+        }
+        let index = KubernetesIndex(inventory: inventory, workloads: workloads)
+        let options = context.options
+
+        let perWorkload = ConcurrentMap.map(workloads, minimumChunk: 64) { view -> SuiteOutcome in
+            var result = podSecurity.evaluate(view, in: context)
+            for check in workloadChecks {
+                for violation in check.evaluate(view, index, options) {
+                    result.findings.append(Finding(check.descriptor, resource: view.resource, violation: violation))
+                }
+            }
+            return result
+        }
+        for result in perWorkload { outcome.merge(result) }
+
+        var byKind: [String: [ObjectCheck]] = [:]
+        for check in objectChecks {
+            for kind in check.kinds { byKind[kind, default: []].append(check) }
+        }
+        for (kind, checks) in byKind {
+            for position in inventory.byKind[kind] ?? [] {
+                let resource = inventory.resources[position]
+                for check in checks {
+                    for violation in check.evaluate(position, resource, index, options) {
+                        outcome.findings.append(Finding(check.descriptor, resource: resource, violation: violation))
+                    }
+                }
+            }
+        }
+        for check in inventoryChecks {
+            for found in check.evaluate(index, options) {
+                outcome.findings.append(Finding(check.descriptor, resource: inventory.resources[found.resource], violation: found.violation))
+            }
+        }
+        for kind in Self.judgedKinds {
+            outcome.checked.formUnion(inventory.byKind[kind] ?? [])
+        }
+        return outcome
+    }
+
+    static func labels(_ node: YAMLNode?) -> [String: String] {
+        var labels: [String: String] = [:]
+        for pair in node?.pairs ?? [] {
+            if let scalar = pair.value.scalar { labels[pair.key] = scalar.value }
+        }
+        return labels
+    }
+}
