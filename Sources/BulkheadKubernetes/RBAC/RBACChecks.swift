@@ -20,11 +20,32 @@ enum RBACChecks {
         return "apiVersion: rbac.authorization.k8s.io/v1\nkind: \(kind)\nmetadata:\n  name: \(name)\(ns)\nsubjects:\n- \(subject)\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: \(roleKind)\n  name: \(role)\n"
     }
 
+    /// A dangerous power: which rules grant it, and in which roles it matters.
+    struct Power: Sendable {
+        /// Powers that only matter cluster-wide or in kube-system (secrets, aws-auth).
+        var clusterWideOnly = false
+        var grants: @Sendable (PolicyRule) -> String?
+
+        /// On a role: a ClusterRole may be bound cluster-wide; a Role only where it lives.
+        func applies(to role: RBACRole) -> Bool {
+            !clusterWideOnly || role.kind == "ClusterRole" || role.namespace == "kube-system"
+        }
+
+        /// Through a binding: where the binding grants.
+        func applies(to binding: RBACBinding) -> Bool {
+            !clusterWideOnly || binding.scope == nil || binding.scope == "kube-system"
+        }
+    }
+
     /// A role-level check: `grants` says which rules carry the power and how to describe it.
+    static func powerCheck(_ descriptor: CheckDescriptor, _ power: Power) -> ObjectCheck {
+        powerCheck(descriptor, appliesTo: { power.applies(to: $0) }, grants: power.grants)
+    }
+
     static func powerCheck(_ descriptor: CheckDescriptor, appliesTo: @escaping @Sendable (RBACRole) -> Bool = { _ in true },
                            grants: @escaping @Sendable (PolicyRule) -> String?) -> ObjectCheck {
         ObjectCheck(descriptor, kinds: roleKinds) { position, resource, index, _ in
-            guard resource.group == "rbac.authorization.k8s.io",
+            guard resource.group == "rbac.authorization.k8s.io", !RBACGraph.isBootstrapDefault(resource),
                   let role = index.rbac.roles[RBACGraph.roleKey(kind: resource.kind, namespace: resource.kind == "Role" ? (resource.namespace ?? "default") : nil, name: resource.name)],
                   role.index == position, appliesTo(role) else { return [] }
             let holders = index.workloadsHolding(role)
@@ -43,13 +64,14 @@ enum RBACChecks {
         }
     }
 
+    /// The first of `verbs` on `resources` the rule grants, wildcards included (a `*` verb on
+    /// roles does grant escalate); described with the wildcard when that is how it is granted.
     static func anyVerb(_ rule: PolicyRule, _ verbs: [String], group: String, resources: [String]) -> String? {
         for resource in resources {
-            for verb in verbs where rule.allows(verb: verb, group: group, resource: resource) {
-                // Wildcard grants are reported by rbacWildcard; here only explicit ones.
-                if rule.verbs.contains("*") || rule.resources.contains("*") || rule.apiGroups.contains("*") { return nil }
-                return "\(verb) \(resource)"
-            }
+            let granted = verbs.filter { rule.allows(verb: $0, group: group, resource: resource) }
+            guard !granted.isEmpty else { continue }
+            let wildcard = rule.verbs.contains("*") || rule.resources.contains("*") || rule.apiGroups.contains("*")
+            return "\(granted.joined(separator: ", ")) \(resource)" + (wildcard ? " (through a wildcard)" : "")
         }
         return nil
     }
@@ -70,6 +92,12 @@ enum RBACChecks {
         return wild.isEmpty ? nil : "grants `*` in \(wild.joined(separator: ", "))"
     }
 
+    static let escalationPower = Power { rule in
+        anyVerb(rule, ["escalate", "bind"], group: "rbac.authorization.k8s.io", resources: ["roles", "clusterroles"])
+            ?? anyVerb(rule, ["impersonate"], group: "", resources: ["users", "groups", "serviceaccounts"])
+            ?? anyVerb(rule, ["impersonate"], group: "authentication.k8s.io", resources: ["userextras/scopes", "uids"])
+    }
+
     static let escalation = powerCheck(CheckDescriptor(
         id: "rbacEscalationVerbs", title: "escalate, bind or impersonate", severity: .high, category: "rbac",
         description: "`escalate` and `bind` on roles let a subject grant itself any permission; `impersonate` lets it act as any user, group or service account.",
@@ -79,10 +107,11 @@ enum RBACChecks {
             CheckExample(.violation, role("binder", rules: "- apiGroups: [rbac.authorization.k8s.io]\n  resources: [clusterroles]\n  verbs: [bind, escalate]")),
             CheckExample(.violation, role("sudo", rules: "- apiGroups: [\"\"]\n  resources: [users, groups, serviceaccounts]\n  verbs: [impersonate]")),
             CheckExample(.compliant, role("reader", rules: "- apiGroups: [rbac.authorization.k8s.io]\n  resources: [clusterroles]\n  verbs: [get, list]")),
-        ])) { rule in
-        anyVerb(rule, ["escalate", "bind"], group: "rbac.authorization.k8s.io", resources: ["roles", "clusterroles"])
-            ?? anyVerb(rule, ["impersonate"], group: "", resources: ["users", "groups", "serviceaccounts"])
-            ?? anyVerb(rule, ["impersonate"], group: "authentication.k8s.io", resources: ["userextras/scopes", "uids"])
+        ]), escalationPower)
+
+    static let readSecretsPower = Power(clusterWideOnly: true) { rule in
+        guard rule.unrestrictedByName else { return nil }
+        return anyVerb(rule, ["get", "list", "watch"], group: "", resources: ["secrets"]).map { "can \($0)" }
     }
 
     static let readSecrets = powerCheck(CheckDescriptor(
@@ -95,10 +124,7 @@ enum RBACChecks {
             CheckExample(.violation, role("peek", kind: "Role", namespace: "kube-system", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [list]")),
             CheckExample(.compliant, role("app", kind: "Role", namespace: "shop", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get]")),
             CheckExample(.compliant, role("one", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  resourceNames: [tls-cert]\n  verbs: [get]")),
-        ]), appliesTo: { $0.kind == "ClusterRole" || $0.namespace == "kube-system" }) { rule in
-        guard rule.unrestrictedByName else { return nil }
-        return anyVerb(rule, ["get", "list", "watch"], group: "", resources: ["secrets"]).map { "can \($0)" }
-    }
+        ]), readSecretsPower)
 
     static let workloadKindsByGroup: [(String, String)] = [
         ("", "pods"), ("apps", "deployments"), ("apps", "daemonsets"), ("apps", "statefulsets"), ("apps", "replicasets"),
@@ -120,6 +146,10 @@ enum RBACChecks {
         return nil
     }
 
+    static let podExecPower = Power { rule in
+        anyVerb(rule, ["create", "get"], group: "", resources: ["pods/exec", "pods/attach", "pods/portforward"]).map { "can \($0)" }
+    }
+
     static let podExec = powerCheck(CheckDescriptor(
         id: "rbacPodExec", title: "exec, attach or port-forward into pods", severity: .high, category: "rbac",
         description: "pods/exec, pods/attach and pods/portforward give a shell or a tunnel into running containers, with their secrets and network position.",
@@ -128,8 +158,10 @@ enum RBACChecks {
         examples: [
             CheckExample(.violation, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec, pods/attach]\n  verbs: [create, get]")),
             CheckExample(.compliant, role("logs", rules: "- apiGroups: [\"\"]\n  resources: [pods/log]\n  verbs: [get]")),
-        ])) { rule in
-        anyVerb(rule, ["create", "get"], group: "", resources: ["pods/exec", "pods/attach", "pods/portforward"]).map { "can \($0)" }
+        ]), podExecPower)
+
+    static let nodesProxyPower = Power { rule in
+        anyVerb(rule, ["get", "create", "update", "patch", "delete"], group: "", resources: ["nodes/proxy"]).map { "can \($0)" }
     }
 
     static let nodesProxy = powerCheck(CheckDescriptor(
@@ -140,8 +172,11 @@ enum RBACChecks {
         examples: [
             CheckExample(.violation, role("kubelet-api", rules: "- apiGroups: [\"\"]\n  resources: [nodes/proxy]\n  verbs: [get, create]")),
             CheckExample(.compliant, role("metrics", rules: "- apiGroups: [\"\"]\n  resources: [nodes/metrics, nodes/stats]\n  verbs: [get]")),
-        ])) { rule in
-        anyVerb(rule, ["get", "create", "update", "patch", "delete"], group: "", resources: ["nodes/proxy"]).map { "can \($0)" }
+        ]), nodesProxyPower)
+
+    static let approveCSRPower = Power { rule in
+        anyVerb(rule, ["update", "patch"], group: "certificates.k8s.io", resources: ["certificatesigningrequests/approval"]).map { "can \($0)" }
+            ?? anyVerb(rule, ["approve"], group: "certificates.k8s.io", resources: ["signers"]).map { "can \($0)" }
     }
 
     static let approveCSR = powerCheck(CheckDescriptor(
@@ -152,9 +187,11 @@ enum RBACChecks {
         examples: [
             CheckExample(.violation, role("approver", rules: "- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests/approval]\n  verbs: [update]\n- apiGroups: [certificates.k8s.io]\n  resources: [signers]\n  verbs: [approve]")),
             CheckExample(.compliant, role("csr-reader", rules: "- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests]\n  verbs: [get, list]")),
-        ])) { rule in
-        anyVerb(rule, ["update", "patch"], group: "certificates.k8s.io", resources: ["certificatesigningrequests/approval"]).map { "can \($0)" }
-            ?? anyVerb(rule, ["approve"], group: "certificates.k8s.io", resources: ["signers"]).map { "can \($0)" }
+        ]), approveCSRPower)
+
+    static let webhookPower = Power { rule in
+        anyVerb(rule, ["create", "update", "patch", "delete"], group: "admissionregistration.k8s.io",
+                resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]).map { "can \($0)" }
     }
 
     static let webhookConfigurations = powerCheck(CheckDescriptor(
@@ -165,9 +202,11 @@ enum RBACChecks {
         examples: [
             CheckExample(.violation, role("hooks", rules: "- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations]\n  verbs: [patch, delete]")),
             CheckExample(.compliant, role("hooks-view", rules: "- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations]\n  verbs: [get, list]")),
-        ])) { rule in
-        anyVerb(rule, ["create", "update", "patch", "delete"], group: "admissionregistration.k8s.io",
-                resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]).map { "can \($0)" }
+        ]), webhookPower)
+
+    static let awsAuthPower = Power(clusterWideOnly: true) { rule in
+        guard rule.resourceNames.isEmpty || rule.resourceNames.contains("aws-auth") else { return nil }
+        return anyVerb(rule, ["create", "update", "patch", "delete"], group: "", resources: ["configmaps"]).map { "can \($0) (including aws-auth in kube-system)" }
     }
 
     static let awsAuth = powerCheck(CheckDescriptor(
@@ -178,10 +217,7 @@ enum RBACChecks {
         examples: [
             CheckExample(.violation, role("auth-editor", kind: "Role", namespace: "kube-system", rules: "- apiGroups: [\"\"]\n  resources: [configmaps]\n  resourceNames: [aws-auth]\n  verbs: [update, patch]")),
             CheckExample(.compliant, role("cm-editor", kind: "Role", namespace: "shop", rules: "- apiGroups: [\"\"]\n  resources: [configmaps]\n  verbs: [update, patch]")),
-        ]), appliesTo: { $0.kind == "ClusterRole" || $0.namespace == "kube-system" }) { rule in
-        guard rule.resourceNames.isEmpty || rule.resourceNames.contains("aws-auth") else { return nil }
-        return anyVerb(rule, ["create", "update", "patch", "delete"], group: "", resources: ["configmaps"]).map { "can \($0) (including aws-auth in kube-system)" }
-    }
+        ]), awsAuthPower)
 
     static let clusterAdminBinding = ObjectCheck(CheckDescriptor(
         id: "rbacClusterAdminBinding", title: "cluster-admin bound to a non-system subject", severity: .critical, category: "rbac",
@@ -193,12 +229,11 @@ enum RBACChecks {
             CheckExample(.violation, binding("ci", role: "cluster-admin", kind: "RoleBinding", namespace: "ci", subject: "{kind: ServiceAccount, name: runner, namespace: ci}")),
             CheckExample(.compliant, binding("masters", role: "cluster-admin", subject: "{kind: Group, name: \"system:masters\", apiGroup: rbac.authorization.k8s.io}")),
         ]), kinds: bindingKinds) { position, resource, index, _ in
-        guard let binding = index.rbac.bindings.first(where: { $0.index == position }), let role = index.rbac.role(of: binding) else { return [] }
-        let isAdmin = role.rules.contains { $0.verbs.contains("*") && $0.resources.contains("*") && $0.apiGroups.contains("*") }
-        guard isAdmin else { return [] }
+        guard let binding = index.rbac.bindings.first(where: { $0.index == position }), !RBACGraph.isPlatformBinding(binding, index.inventory.resources[position]),
+              let role = index.rbac.role(of: binding), RBACGraph.isAdminEquivalent(role) else { return [] }
         return binding.subjects.filter { !$0.subject.isSystemIdentity }.map { entry in
             FieldViolation(mark: entry.mark, path: entry.path,
-                           message: "\(binding.kind) \(binding.name) gives \(entry.subject) \(role.name)'s full control"
+                           message: "\(binding.kind) \(binding.name) gives \(entry.subject) \(role.kind) \(role.name)'s full control"
                                + (binding.scope.map { " of namespace \($0)" } ?? " of the cluster"))
         }
     }
@@ -222,8 +257,43 @@ enum RBACChecks {
         }
     }
 
+    /// The powers a binding must not hand to non-system subjects (the role-level checks, less
+    /// wildcards and workload creation, which are judged on the role).
+    static let dangerousPowers: [Power] = [escalationPower, readSecretsPower, podExecPower, nodesProxyPower, approveCSRPower, webhookPower, awsAuthPower]
+
+    static let dangerousBinding = ObjectCheck(CheckDescriptor(
+        id: "rbacDangerousBinding", title: "Binding gives a dangerous power to a non-system subject", severity: .high, category: "rbac",
+        description: "The binding is where a power reaches a person or a workload: exec into pods, read secrets, escalate, impersonate, approve certificates, rewrite admission webhooks or aws-auth. Roles that can do everything are reported by rbacClusterAdminBinding.",
+        remediation: "Bind a role without the power, or narrow the subjects to those who need it (break-glass groups, specific service accounts).",
+        controls: [ControlCatalog.rbac], helpURI: uri,
+        examples: [
+            CheckExample(.violation, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]") + "---\n"
+                + binding("debug", role: "debug", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}")),
+            CheckExample(.compliant, role("logs", rules: "- apiGroups: [\"\"]\n  resources: [pods/log]\n  verbs: [get]") + "---\n"
+                + binding("logs", role: "logs", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}")),
+            CheckExample(.compliant, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]") + "---\n"
+                + binding("system:debug", role: "debug", subject: "{kind: Group, name: \"system:masters\", apiGroup: rbac.authorization.k8s.io}"),
+                         note: "platform-managed bindings and system identities are not judged"),
+        ]), kinds: bindingKinds) { position, resource, index, _ in
+        guard let binding = index.rbac.bindings.first(where: { $0.index == position }), !RBACGraph.isPlatformBinding(binding, resource),
+              let role = index.rbac.role(of: binding), !RBACGraph.isAdminEquivalent(role) else { return [] }
+        var granted: [String] = []
+        for power in dangerousPowers where power.applies(to: binding) {
+            for rule in role.rules {
+                if let description = power.grants(rule), !granted.contains(description) { granted.append(description) }
+            }
+        }
+        guard !granted.isEmpty else { return [] }
+        return binding.subjects.filter { !$0.subject.isSystemIdentity }.map { entry in
+            FieldViolation(mark: entry.mark, path: entry.path,
+                           message: "\(binding.kind) \(binding.name) gives \(entry.subject) \(role.kind) \(role.name), which \(granted.joined(separator: "; "))"
+                               + (binding.scope.map { " in namespace \($0)" } ?? " cluster-wide"))
+        }
+    }
+
     static let object: [ObjectCheck] = [
         wildcard, escalation, readSecrets, createPods, podExec, nodesProxy, approveCSR, webhookConfigurations, awsAuth,
-        clusterAdminBinding, everyoneBinding,
+        clusterAdminBinding, everyoneBinding, dangerousBinding,
     ]
 }
+

@@ -170,12 +170,42 @@ public struct RBACGraph: Sendable {
     }
 
     /// The role a binding refers to, or nil when it is not in the input (and not cluster-admin).
+    /// `cluster-admin` is always the built-in one: the API server reconciles its rules at start-up,
+    /// whatever a manifest says.
     public func role(of binding: RBACBinding) -> RBACRole? {
         if binding.roleKind == "ClusterRole" {
+            if binding.roleName == "cluster-admin" { return Self.clusterAdmin }
             return roles[Self.roleKey(kind: "ClusterRole", namespace: nil, name: binding.roleName)]
-                ?? (binding.roleName == "cluster-admin" ? Self.clusterAdmin : nil)
         }
         return roles[Self.roleKey(kind: "Role", namespace: binding.namespace, name: binding.roleName)]
+    }
+
+    /// Every verb, or every write verb, on every resource of every API group.
+    public static func isAdminEquivalent(_ role: RBACRole) -> Bool {
+        let writes: Set<String> = ["create", "update", "patch", "delete"]
+        return role.rules.contains { rule in
+            rule.apiGroups.contains("*") && rule.resources.contains("*")
+                && (rule.verbs.contains("*") || writes.isSubset(of: Set(rule.verbs)))
+        }
+    }
+
+    /// Kubernetes' own default roles and bindings: labelled by the RBAC bootstrapper, the
+    /// user-facing defaults the API server reconciles at start-up, and the reserved `system:`,
+    /// `eks:` and `gce:` names. Their powers are the platform's, not the manifest author's.
+    public static func isBootstrapDefault(_ resource: Resource) -> Bool {
+        if resource.labels["kubernetes.io/bootstrapping"] == "rbac-defaults" { return true }
+        if resource.kind == "ClusterRole", ["cluster-admin", "admin", "edit", "view"].contains(resource.name) { return true }
+        // A namespaced Role named system:... in an application namespace is the user's own.
+        if resource.kind == "Role", !KubernetesIndex.systemNamespaces.contains(resource.namespace ?? "default") { return false }
+        return platformPrefixes.contains { resource.name.hasPrefix($0) }
+    }
+
+    /// Names Kubernetes and the managed platforms reserve for their own objects.
+    static let platformPrefixes = ["system:", "eks:", "gce:"]
+
+    /// Bindings the platform manages: Kubernetes' defaults and the reserved `system:` / `eks:` names.
+    public static func isPlatformBinding(_ binding: RBACBinding, _ resource: Resource) -> Bool {
+        isBootstrapDefault(resource) || platformPrefixes.contains { binding.name.hasPrefix($0) }
     }
 
     public func bindings(of role: RBACRole) -> [RBACBinding] {

@@ -7,7 +7,8 @@ import Foundation
 public enum CredentialDetector {
     public struct Match: Sendable {
         public var kind: String
-        /// True for the AWS documentation's example keys: not a live credential.
+        /// True for the AWS documentation's example keys and placeholders: not a live credential,
+        /// but the real value is meant to go in the same place.
         public var isDocumentationExample: Bool
     }
 
@@ -15,13 +16,13 @@ public enum CredentialDetector {
     public static let awsDocumentationKeys: Set<String> = ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]
 
     static let sensitiveName = try? NSRegularExpression(
-        pattern: "(passw(or)?d|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth)", options: [.caseInsensitive])
+        pattern: "(passw(or)?d|passwd|secret|token|credential|auth|api[_-]?key|(^|[_.-])(key|pwd|pass)([_.-]|$)|key[_-]?content)", options: [.caseInsensitive])
 
     public static func inspect(name: String, value: String) -> Match? {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count >= 8 else { return nil }
+        guard !trimmed.isEmpty else { return nil }
         if awsDocumentationKeys.contains(trimmed) { return Match(kind: "AWS documentation example key", isDocumentationExample: true) }
-        if trimmed.contains("-----BEGIN") && trimmed.contains("PRIVATE KEY") { return Match(kind: "private key", isDocumentationExample: false) }
+        if trimmed.contains("BEGIN") && trimmed.contains("PRIVATE KEY") { return Match(kind: "private key", isDocumentationExample: false) }
         if matches(trimmed, "^(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}$") { return Match(kind: "AWS access key ID", isDocumentationExample: false) }
         if matches(trimmed, "^gh[pousr]_[A-Za-z0-9]{36,}$") { return Match(kind: "GitHub token", isDocumentationExample: false) }
         if matches(trimmed, "^xox[abposr]-[A-Za-z0-9-]{10,}$") { return Match(kind: "Slack token", isDocumentationExample: false) }
@@ -33,10 +34,15 @@ public enum CredentialDetector {
         if trimmed.hasPrefix("$(") || trimmed.hasPrefix("${") || trimmed.hasPrefix("/") || trimmed.contains("://") && !trimmed.contains("@") {
             return nil
         }
-        if matches(trimmed, "^(true|false|yes|no|none|null|changeme|placeholder|example|xxx+|\\*+)$") { return nil }
+        // Booleans and numbers (ports, sizes, TTLs) are settings about a secret, not the secret.
+        if matches(trimmed, "^(?i)(true|false|yes|no|none|null|nil)$") || matches(trimmed, "^[0-9]+[smhdkKMG]?i?$") { return nil }
+        // A placeholder says where the real secret will be written: here, which is the problem.
+        if matches(trimmed, "^(?i)(changeme|change-me|placeholder|example|redacted|x+|\\*+|<[^>]*>|\\{\\{.*\\}\\})$") {
+            return Match(kind: "placeholder", isDocumentationExample: true)
+        }
         if matches(trimmed, "^[A-Za-z0-9+/]{40}$") && entropy(trimmed) > 4.0 { return Match(kind: "AWS secret access key", isDocumentationExample: false) }
-        if entropy(trimmed) >= 3.0 { return Match(kind: "credential-like value", isDocumentationExample: false) }
-        return nil
+        // Whatever its strength, a literal value under a name that says "password" is a committed secret.
+        return Match(kind: entropy(trimmed) >= 3.0 ? "credential-like value" : "literal secret value", isDocumentationExample: false)
     }
 
     static func matches(_ text: String, _ pattern: String) -> Bool {

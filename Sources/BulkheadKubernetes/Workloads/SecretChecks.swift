@@ -19,6 +19,10 @@ enum SecretChecks {
         "  volumes:\n  - name: secrets\n    csi:\n      driver: secrets-store.csi.k8s.io\n      readOnly: true\n      volumeAttributes: {secretProviderClass: \(spc)}\n"
     }
 
+    static func notLive(_ match: CredentialDetector.Match) -> String {
+        match.kind == "placeholder" ? "a placeholder (the real value would be committed here)" : "the \(match.kind) (not a live credential)"
+    }
+
     static let committedSecret = ObjectCheck(CheckDescriptor(
         id: "secretInManifest", title: "Secret values committed in a manifest", severity: .high, category: "secrets",
         description: "A Secret manifest with data is a credential in source control and in every copy of the repository; base64 is an encoding, not encryption.",
@@ -79,7 +83,7 @@ enum SecretChecks {
         view.spec.containers.flatMap { container in
             container.env.compactMap { variable -> FieldViolation? in
                 guard let value = variable.value, let match = CredentialDetector.inspect(name: variable.name.value, value: value.value) else { return nil }
-                let detail = match.isDocumentationExample ? "the AWS documentation example key (not a live credential)" : "a \(match.kind)"
+                let detail = match.isDocumentationExample ? Self.notLive(match) : "a \(match.kind)"
                 return FieldViolation(value, "\(PodSecurityText.container(container)) sets \(variable.name.value) to \(detail) (\(CredentialDetector.mask(value.value)))",
                                       severity: match.isDocumentationExample ? .low : nil)
             }
@@ -98,7 +102,7 @@ enum SecretChecks {
         ]), kinds: ["ConfigMap"]) { _, resource, _, _ in
         (resource.node["data"]?.pairs ?? []).compactMap { pair in
             guard let value = pair.value.string, let match = CredentialDetector.inspect(name: pair.key, value: value) else { return nil }
-            let detail = match.isDocumentationExample ? "the AWS documentation example key" : "a \(match.kind)"
+            let detail = match.isDocumentationExample ? Self.notLive(match) : "a \(match.kind)"
             return FieldViolation(mark: pair.value.mark, path: "data.\(pair.key)",
                                   message: "ConfigMap \(resource.name) key \"\(pair.key)\" holds \(detail) (\(CredentialDetector.mask(value)))",
                                   severity: match.isDocumentationExample ? .low : nil)

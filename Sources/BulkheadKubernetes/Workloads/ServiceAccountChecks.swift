@@ -32,6 +32,21 @@ enum ServiceAccountChecks {
                                message: "\(view.resource.ref) runs as the default service account of namespace \(view.namespace)")]
     }
 
+    static let defaultAccountToken = ObjectCheck(CheckDescriptor(
+        id: "defaultServiceAccountToken", title: "Default service account mounts its token", severity: .low, category: "identity",
+        description: "Every pod that names no service account runs as `default`; unless the default service account disables token automounting, all of them carry an API token.",
+        remediation: "Set automountServiceAccountToken: false on each namespace's default ServiceAccount.",
+        controls: [ControlCatalog.rbac, ControlCatalog.identity], frameworks: [FrameworkReference(.cisEKS, "4.1.5")],
+        helpURI: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
+        examples: [
+            CheckExample(.violation, serviceAccount("default")),
+            CheckExample(.compliant, serviceAccount("default", automount: false)),
+        ]), kinds: ["ServiceAccount"]) { _, resource, _, _ in
+        guard resource.group.isEmpty, resource.name == "default", resource.node["automountServiceAccountToken"]?.bool != false else { return [] }
+        return [FieldViolation(mark: resource.node.mark, path: "automountServiceAccountToken",
+                               message: "default ServiceAccount of namespace \(resource.namespace ?? "default") does not set automountServiceAccountToken: false")]
+    }
+
     static let automountToken = WorkloadCheck(CheckDescriptor(
         id: "automountServiceAccountToken", title: "API token mounted without need", severity: .low, category: "identity",
         description: "Unless disabled, every pod gets a token for its service account: a compromised container can call the API server with it. Workloads without RBAC of their own do not need it.",
@@ -165,6 +180,6 @@ enum ServiceAccountChecks {
     }
 
     static let workload: [WorkloadCheck] = [defaultServiceAccount, automountToken, undefinedServiceAccount, missingIRSA]
-    static let object: [ObjectCheck] = [roleArn]
+    static let object: [ObjectCheck] = [roleArn, defaultAccountToken]
     static let inventory: [InventoryCheck] = [sharedRole]
 }
