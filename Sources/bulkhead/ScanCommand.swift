@@ -10,7 +10,7 @@ extension Severity: ExpressibleByArgument {}
 struct ScanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Scan Kubernetes manifests (files, directories, or - for stdin) against the Pod Security Standards.",
+        abstract: "Scan Kubernetes manifests (files, directories, or - for stdin): Pod Security Standards, RBAC, network isolation, identity, secrets, images.",
         discussion: """
             Directories are read recursively for .yaml, .yml and .json. Pipe rendered charts in with
             `helm template ... | bulkhead scan -`.
@@ -78,7 +78,9 @@ struct ScanCommand: ParsableCommand {
         }
         let options = ScanOptions(
             podSecurityLevel: level ?? configuration?.podSecurityLevel,
-            podSecurityVersion: pssVersion ?? configuration?.podSecurityVersion)
+            podSecurityVersion: pssVersion ?? configuration?.podSecurityVersion,
+            allowedRegistries: configuration?.allowedRegistries ?? [],
+            imageDigestSeverity: configuration?.imageDigestSeverity)
         let registry = KubernetesChecks.registry
         let scanner = Scanner(registry: registry, options: options, config: configuration, maxFileBytes: maxFileSize * 1024 * 1024)
         var result = scanner.scan(discovered.inputs)

@@ -5,6 +5,9 @@ import Foundation
 /// ```yaml
 /// failOn: high
 /// podSecurity: {level: baseline, version: v1.30}
+/// images:
+///   allowedRegistries: ["*.dkr.ecr.*.amazonaws.com", "public.ecr.aws"]
+///   digestSeverity: medium
 /// exceptions:
 ///   - checks: [privileged, hostPathVolumes]    # "*" for every check
 ///     namespaces: [monitoring]                  # globs; omitted = any
@@ -18,6 +21,10 @@ public struct BulkheadConfig: Sendable {
     public var failOn: Severity?
     public var podSecurityLevel: String?
     public var podSecurityVersion: String?
+    /// `images.allowedRegistries`: registry globs images must come from (empty = not checked).
+    public var allowedRegistries: [String] = []
+    /// `images.digestSeverity`: severity of "image not pinned by digest".
+    public var imageDigestSeverity: Severity?
     public var exceptions: [ConfigException]
 
     public init(file: String, failOn: Severity? = nil, podSecurityLevel: String? = nil, podSecurityVersion: String? = nil,
@@ -65,6 +72,29 @@ public struct BulkheadConfig: Sendable {
             case "podSecurity":
                 config.podSecurityLevel = pair.value["level"]?.string
                 config.podSecurityVersion = pair.value["version"]?.string
+            case "images":
+                guard pair.value.isMapping else {
+                    problem(pair.value, "images", "expected a mapping, found \(pair.value.typeName)")
+                    continue
+                }
+                for setting in pair.value.pairs ?? [] {
+                    switch setting.key {
+                    case "allowedRegistries":
+                        if let items = setting.value.items {
+                            config.allowedRegistries = items.compactMap(\.string)
+                        } else {
+                            problem(setting.value, "images.allowedRegistries", "expected a list of registry globs")
+                        }
+                    case "digestSeverity":
+                        if let value = setting.value.string, let severity = Severity(rawValue: value.lowercased()) {
+                            config.imageDigestSeverity = severity
+                        } else {
+                            problem(setting.value, "images.digestSeverity", "expected one of \(Severity.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                    default:
+                        problem(setting.value, "images.\(setting.key)", "unknown config field")
+                    }
+                }
             case "exceptions":
                 guard let items = pair.value.items else {
                     if !pair.value.isNull { problem(pair.value, "exceptions", "expected a list, found \(pair.value.typeName)") }

@@ -38,7 +38,11 @@ public struct Scanner: Sendable {
 
     /// Scans files (and standard input).
     public func scan(_ inputs: [ScanInput]) -> ScanResult {
-        let loaded = ConcurrentMap.map(inputs) { input -> LoadedFile in
+        evaluate(read(inputs))
+    }
+
+    private func read(_ inputs: [ScanInput]) -> [LoadedFile] {
+        ConcurrentMap.map(inputs) { input -> LoadedFile in
             switch SourceReader.read(input, maxBytes: maxFileBytes) {
             case .failure(let diagnostic):
                 return LoadedFile(diagnostics: [diagnostic])
@@ -46,7 +50,12 @@ public struct Scanner: Sendable {
                 return bytes.withUnsafeBufferPointer { load($0, file: input.displayName) }
             }
         }
-        return evaluate(loaded)
+    }
+
+    /// Reads the inputs into an inventory without judging them (for `rbac` and `netpol` queries).
+    public func inventory(_ inputs: [ScanInput]) -> (Inventory, [Diagnostic]) {
+        let loaded = read(inputs)
+        return (Inventory(loaded.flatMap(\.resources)), loaded.flatMap(\.diagnostics))
     }
 
     /// Scans text already in memory (examples, tests, an admission request's object).

@@ -45,6 +45,28 @@ public struct WorkloadView: Sendable {
     /// Labels of the pods it creates (the template's labels; a Pod's own).
     public var podLabels: [String: String]
     public var namespace: String { resource.namespace ?? "default" }
+
+    /// The view of a resource whose pod spec has been read; pod labels come from the template.
+    init(index: Int, resource: Resource, spec: PodSpec) {
+        let templatePath = WorkloadKinds.template(for: resource)?.templatePath ?? []
+        var template = resource.node
+        for key in templatePath { template = template[key] ?? template }
+        var labels = resource.labels
+        if !templatePath.isEmpty {
+            labels = [:]
+            for pair in template["metadata"]?["labels"]?.pairs ?? [] {
+                if let scalar = pair.value.scalar { labels[pair.key] = scalar.value }
+            }
+        }
+        self.init(index: index, resource: resource, spec: spec, podLabels: labels)
+    }
+
+    public init(index: Int, resource: Resource, spec: PodSpec, podLabels: [String: String]) {
+        self.index = index
+        self.resource = resource
+        self.spec = spec
+        self.podLabels = podLabels
+    }
     public var serviceAccount: String {
         let name = spec.serviceAccountName?.value ?? ""
         return name.isEmpty ? "default" : name

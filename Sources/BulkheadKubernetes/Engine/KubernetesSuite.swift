@@ -32,11 +32,7 @@ public struct KubernetesSuite: CheckSuite {
             let resource = inventory.resources[index]
             let (spec, diagnostics) = PodSpecReader.read(resource)
             guard let spec else { return (nil, diagnostics) }
-            let templatePath = WorkloadKinds.template(for: resource)?.templatePath ?? []
-            var metadata = resource.node
-            for key in templatePath { metadata = metadata[key] ?? metadata }
-            let labels = templatePath.isEmpty ? resource.labels : Self.labels(metadata["metadata"]?["labels"])
-            return (WorkloadView(index: index, resource: resource, spec: spec, podLabels: labels), diagnostics)
+            return (WorkloadView(index: index, resource: resource, spec: spec), diagnostics)
         }
         var outcome = SuiteOutcome(checked: Set(candidates))
         var workloads: [WorkloadView] = []
@@ -81,13 +77,5 @@ public struct KubernetesSuite: CheckSuite {
             outcome.checked.formUnion(inventory.byKind[kind] ?? [])
         }
         return outcome
-    }
-
-    static func labels(_ node: YAMLNode?) -> [String: String] {
-        var labels: [String: String] = [:]
-        for pair in node?.pairs ?? [] {
-            if let scalar = pair.value.scalar { labels[pair.key] = scalar.value }
-        }
-        return labels
     }
 }

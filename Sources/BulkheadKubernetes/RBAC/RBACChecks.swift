@@ -24,16 +24,21 @@ enum RBACChecks {
     struct Power: Sendable {
         /// Powers that only matter cluster-wide or in kube-system (secrets, aws-auth).
         var clusterWideOnly = false
+        /// Powers over cluster-scoped resources (nodes/proxy, CSRs, webhook configurations): a
+        /// namespaced Role or RoleBinding cannot grant them.
+        var clusterScopedResource = false
         var grants: @Sendable (PolicyRule) -> String?
 
         /// On a role: a ClusterRole may be bound cluster-wide; a Role only where it lives.
         func applies(to role: RBACRole) -> Bool {
-            !clusterWideOnly || role.kind == "ClusterRole" || role.namespace == "kube-system"
+            if clusterScopedResource && role.kind != "ClusterRole" { return false }
+            return !clusterWideOnly || role.kind == "ClusterRole" || role.namespace == "kube-system"
         }
 
         /// Through a binding: where the binding grants.
         func applies(to binding: RBACBinding) -> Bool {
-            !clusterWideOnly || binding.scope == nil || binding.scope == "kube-system"
+            if clusterScopedResource && binding.kind != "ClusterRoleBinding" { return false }
+            return !clusterWideOnly || binding.scope == nil || binding.scope == "kube-system"
         }
     }
 
@@ -160,7 +165,7 @@ enum RBACChecks {
             CheckExample(.compliant, role("logs", rules: "- apiGroups: [\"\"]\n  resources: [pods/log]\n  verbs: [get]")),
         ]), podExecPower)
 
-    static let nodesProxyPower = Power { rule in
+    static let nodesProxyPower = Power(clusterScopedResource: true) { rule in
         anyVerb(rule, ["get", "create", "update", "patch", "delete"], group: "", resources: ["nodes/proxy"]).map { "can \($0)" }
     }
 
@@ -174,7 +179,7 @@ enum RBACChecks {
             CheckExample(.compliant, role("metrics", rules: "- apiGroups: [\"\"]\n  resources: [nodes/metrics, nodes/stats]\n  verbs: [get]")),
         ]), nodesProxyPower)
 
-    static let approveCSRPower = Power { rule in
+    static let approveCSRPower = Power(clusterScopedResource: true) { rule in
         anyVerb(rule, ["update", "patch"], group: "certificates.k8s.io", resources: ["certificatesigningrequests/approval"]).map { "can \($0)" }
             ?? anyVerb(rule, ["approve"], group: "certificates.k8s.io", resources: ["signers"]).map { "can \($0)" }
     }
@@ -189,7 +194,7 @@ enum RBACChecks {
             CheckExample(.compliant, role("csr-reader", rules: "- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests]\n  verbs: [get, list]")),
         ]), approveCSRPower)
 
-    static let webhookPower = Power { rule in
+    static let webhookPower = Power(clusterScopedResource: true) { rule in
         anyVerb(rule, ["create", "update", "patch", "delete"], group: "admissionregistration.k8s.io",
                 resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"]).map { "can \($0)" }
     }

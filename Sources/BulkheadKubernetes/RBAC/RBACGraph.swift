@@ -38,15 +38,22 @@ public struct RBACSubject: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     public var namespace: String?
 
+    public init(kind: String, name: String, namespace: String?) {
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+    }
+
     public var description: String {
         if kind == "ServiceAccount" { return "ServiceAccount \(namespace ?? "default")/\(name)" }
         return "\(kind) \(name)"
     }
 
-    /// Identities Kubernetes itself uses: `system:*` users and groups (but not the three groups
-    /// every caller is in), and service accounts of kube-system.
+    /// Identities Kubernetes itself uses: `system:*` (and EKS' `eks:*`) users and groups, but not
+    /// the three groups every caller is in. A service account is never one by itself, wherever it
+    /// lives: the platform's own bindings are recognised by their names instead.
     public var isSystemIdentity: Bool {
-        if kind == "ServiceAccount" { return namespace == "kube-system" }
+        if kind == "ServiceAccount" { return false }
         if RBACGraph.everyoneGroups.contains(name) { return false }
         return name.hasPrefix("system:") || name.hasPrefix("eks:")
     }
