@@ -231,3 +231,53 @@ struct CLITests {
         #expect(explain.stdout.contains("CUST-K8S-POD-SECURITY"))
     }
 }
+
+@Suite("bulkhead rbac and netpol")
+struct QueryCommandTests {
+    static let goat = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/corpus/kubernetes-goat/files/scenarios/insecure-rbac").path
+
+    @Test func whoCanAnswersFromManifests() throws {
+        let outcome = try CLI.run(["rbac", "who-can", "delete", "pods", "-n", "default", Self.goat])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("ServiceAccount kube-system/superadmin"))
+        #expect(outcome.stdout.contains("ClusterRoleBinding superadmin"))
+        #expect(outcome.stdout.contains("cluster-wide"))
+    }
+
+    @Test func subjectListsWhatItCanDo() throws {
+        let outcome = try CLI.run(["rbac", "subject", "ServiceAccount/kube-system/superadmin", Self.goat])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("ClusterRole cluster-admin"))
+        let nobody = try CLI.run(["rbac", "subject", "User/alice", Self.goat])
+        #expect(nobody.stdout.contains("User alice has no binding in the input."))
+        #expect(try CLI.run(["rbac", "subject", "Pod/x", Self.goat]).status == 2)
+    }
+
+    @Test func netpolPrintsTheIsolationMap() throws {
+        let manifests = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop}
+            spec:
+              template:
+                metadata: {labels: {app: web}}
+                spec: {containers: [{name: c, image: "x:1"}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: web}}
+              policyTypes: [Ingress]
+              ingress: [{from: [{podSelector: {matchLabels: {app: frontend}}}]}]
+            """
+        let outcome = try CLI.run(["netpol", "-"], stdin: manifests)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("namespace shop: default-deny ingress NO, egress NO"))
+        #expect(outcome.stdout.contains("in: isolated, pods app=frontend"))
+        #expect(outcome.stdout.contains("out: OPEN (no policy)"))
+        let json = try CLI.run(["netpol", "--json", "-"], stdin: manifests)
+        #expect(json.stdout.contains("\"ingressIsolated\" : true"))
+    }
+}

@@ -215,9 +215,17 @@ public struct RBACGraph: Sendable {
         isBootstrapDefault(resource) || platformPrefixes.contains { binding.name.hasPrefix($0) }
     }
 
+    /// Bindings through which a role's rules are held: its own, and those of every ClusterRole
+    /// that aggregates it.
     public func bindings(of role: RBACRole) -> [RBACBinding] {
-        bindings.filter { binding in
-            binding.roleName == role.name && binding.roleKind == role.kind
+        var names: Set<String> = [role.name]
+        if role.kind == "ClusterRole" {
+            for aggregator in roles.values where aggregator.aggregationSelectors.contains(where: { $0.matches(role.labels) }) {
+                names.insert(aggregator.name)
+            }
+        }
+        return bindings.filter { binding in
+            binding.roleKind == role.kind && names.contains(binding.roleName)
                 && (role.kind == "ClusterRole" || binding.namespace == role.namespace)
         }
     }
