@@ -16,7 +16,9 @@ fi
 
 echo "building bulkhead (release)..." >&2
 swift build -c release --product bulkhead >&2
+swift build -c release --product bulkhead-bench >&2
 bulkhead="$(swift build -c release --show-bin-path)/bulkhead"
+stages="$(swift build -c release --show-bin-path)/bulkhead-bench"
 
 if [ ! -x bench/.venv/bin/checkov ]; then
   echo "installing checkov 3.3.30 into bench/.venv..." >&2
@@ -35,6 +37,13 @@ echo "measuring checkov on the same files (this takes a while)..." >&2
 python3 bench/measure.py --env CKV_SKIP_PACKAGE_UPDATE_CHECK=true --env BC_SKIP_MAPPING=TRUE -- \
   bench/.venv/bin/checkov -d "$corpus" --framework kubernetes --quiet --skip-download --compact > "$out/checkov.json"
 
+echo "measuring pod-only vs cross-resource checks..." >&2
+python3 bench/measure.py --repeat 9 -- "$bulkhead" scan "$corpus" --only pod-security > "$out/pod-only.json"
+python3 bench/measure.py --repeat 9 -- "$bulkhead" scan "$corpus" --only pod-security,rbac,network,identity,secrets > "$out/cross.json"
+python3 bench/measure.py --repeat 9 -- "$bulkhead" scan "$corpus" > "$out/all-text.json"
+echo "measuring each stage..." >&2
+"$stages" "$corpus" --rounds 5 > "$out/stages.txt"
+
 python3 - "$files" "$bytes" "$out" <<'PY'
 import json, sys
 files, size, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
@@ -49,4 +58,19 @@ for name, run in (("bulkhead", b), ("checkov", c)):
 print(f"CPU ratio checkov/bulkhead: {c['cpu'] / max(b['cpu'], 1e-9):.0f}x   wall ratio: {c['wall'] / max(b['wall'], 1e-9):.0f}x")
 print(f"bulkhead one-file run: {one['wall'] * 1000:.1f} ms wall, {one['cpu'] * 1000:.1f} ms CPU (median of 21)")
 print(f"exit codes: bulkhead {b['exit']} (1 = findings), checkov {c['exit']}")
+pod, cross, every = (json.load(open(f"{out}/{n}.json")) for n in ("pod-only", "cross", "all-text"))
+print()
+print(f"{'bulkhead scan (text)':<44}{'CPU s':>8}{'wall s':>9}{'vs pod-only CPU':>17}")
+for name, run in (("--only pod-security", pod), ("+ rbac, network, identity, secrets", cross), ("every check", every)):
+    print(f"{name:<44}{run['cpu']:>8.3f}{run['wall']:>9.3f}{run['cpu'] / max(pod['cpu'], 1e-9):>16.2f}x")
+print()
+print(open(f"{out}/stages.txt").read().rstrip())
+lines = {l.split("  ")[0].strip(): l for l in open(f"{out}/stages.txt") if "CPU s" in l}
+def cpu(name):
+    for key, line in lines.items():
+        if key.startswith(name):
+            return float(line.split("(")[1].split(" CPU")[0])
+pod, every = cpu("tree + Pod Security"), cpu("tree + every Kubernetes")
+if pod and every:
+    print(f"every check / Pod Security only: {every / pod:.2f}x CPU")
 PY

@@ -45,6 +45,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Never colour the text report.")
     var noColor = false
 
+    @Option(help: "Run only these checks: IDs or categories (pod-security, rbac, network, identity, secrets, images, hygiene), comma-separated.")
+    var only: String?
+
     @Option(name: .customLong("max-file-size"), help: "Largest file to read, in MiB.")
     var maxFileSize = SourceReader.defaultMaxBytes / (1024 * 1024)
 
@@ -81,7 +84,11 @@ struct ScanCommand: ParsableCommand {
             podSecurityVersion: pssVersion ?? configuration?.podSecurityVersion,
             allowedRegistries: configuration?.allowedRegistries ?? [],
             imageDigestSeverity: configuration?.imageDigestSeverity)
-        let registry = KubernetesChecks.registry
+        let selectors = only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
+        let registry = KubernetesChecks.registry(only: selectors)
+        if !selectors.isEmpty && registry.descriptors.isEmpty {
+            throw ValidationError("--only \(only ?? "") selects no check; see `bulkhead checks`")
+        }
         let scanner = Scanner(registry: registry, options: options, config: configuration, maxFileBytes: maxFileSize * 1024 * 1024)
         var result = scanner.scan(discovered.inputs)
         result.diagnostics = diagnostics + result.diagnostics

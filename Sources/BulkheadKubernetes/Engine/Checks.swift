@@ -37,17 +37,18 @@ public struct ResourceViolation: Sendable {
     }
 }
 
-/// An object that carries a pod, with its pod spec read once.
-public struct WorkloadView: Sendable {
-    public var index: Int
-    public var resource: Resource
-    public var spec: PodSpec
+/// An object that carries a pod, with its pod spec read once. A class: checks pass views around
+/// constantly, and a struct holding a whole pod spec would be copied (and retained) each time.
+public final class WorkloadView: Sendable {
+    public let index: Int
+    public let resource: Resource
+    public let spec: PodSpec
     /// Labels of the pods it creates (the template's labels; a Pod's own).
-    public var podLabels: [String: String]
+    public let podLabels: [String: String]
     public var namespace: String { resource.namespace ?? "default" }
 
     /// The view of a resource whose pod spec has been read; pod labels come from the template.
-    init(index: Int, resource: Resource, spec: PodSpec) {
+    convenience init(index: Int, resource: Resource, spec: PodSpec) {
         let templatePath = WorkloadKinds.template(for: resource)?.templatePath ?? []
         var template = resource.node
         for key in templatePath { template = template[key] ?? template }

@@ -10,6 +10,10 @@ public struct KubernetesIndex: Sendable {
     public let workloadsByServiceAccount: [String: [Int]]
     /// Namespaces that hold at least one workload of the input.
     public let workloadNamespaces: Set<String>
+    /// Workload positions by namespace.
+    private let workloadsByNamespace: [String: [Int]]
+    /// "namespace/name" of every service account some binding names.
+    private let boundServiceAccounts: Set<String>
 
     public init(inventory: Inventory, workloads: [WorkloadView]) {
         self.inventory = inventory
@@ -22,6 +26,21 @@ public struct KubernetesIndex: Sendable {
         }
         workloadsByServiceAccount = bySA
         workloadNamespaces = Set(workloads.map(\.namespace))
+        var byNamespace: [String: [Int]] = [:]
+        for (position, workload) in workloads.enumerated() { byNamespace[workload.namespace, default: []].append(position) }
+        workloadsByNamespace = byNamespace
+        var bound = Set<String>()
+        for binding in rbac.bindings {
+            for entry in binding.subjects where entry.subject.kind == "ServiceAccount" {
+                bound.insert("\(entry.subject.namespace ?? binding.namespace ?? "default")/\(entry.subject.name)")
+            }
+        }
+        boundServiceAccounts = bound
+    }
+
+    /// The workloads of a namespace.
+    public func workloads(in namespace: String) -> [WorkloadView] {
+        (workloadsByNamespace[namespace] ?? []).map { workloads[$0] }
     }
 
     /// Workloads whose pods run as the service account.
@@ -49,9 +68,7 @@ public struct KubernetesIndex: Sendable {
 
     /// Whether any binding of the input names the service account.
     public func hasBindings(serviceAccount name: String, in namespace: String) -> Bool {
-        rbac.bindings.contains { binding in
-            binding.subjects.contains { $0.subject.kind == "ServiceAccount" && $0.subject.name == name && ($0.subject.namespace ?? binding.namespace) == namespace }
-        }
+        boundServiceAccounts.contains("\(namespace)/\(name)")
     }
 
     static let systemNamespaces: Set<String> = ["kube-system", "kube-public", "kube-node-lease"]

@@ -60,7 +60,7 @@ enum NetworkChecks {
             CheckExample(.compliant, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - podSelector: {matchLabels: {app: frontend}}")),
         ])) { view, index, _ in
         guard !KubernetesIndex.systemNamespaces.contains(view.namespace),
-              !index.network.policies.contains(where: { $0.selects(view) }) else { return [] }
+              !index.network.selects(view) else { return [] }
         return [FieldViolation(mark: view.resource.node.mark, path: "metadata",
                                message: "\(view.resource.ref) runs pods that no NetworkPolicy selects")]
     }
@@ -74,9 +74,9 @@ enum NetworkChecks {
             CheckExample(.violation, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: wbe}}\n  policyTypes: [Ingress]")),
             CheckExample(.compliant, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]")),
         ]), kinds: NetworkPolicyModel.kinds) { position, resource, index, _ in
-        guard let policy = index.network.policies.first(where: { $0.index == position }), let namespace = policy.namespace,
+        guard let policy = index.network.policy(at: position), let namespace = policy.namespace,
               index.workloadNamespaces.contains(namespace), !policy.selector.isEmpty,
-              !index.workloads.contains(where: { policy.selects($0) }) else { return [] }
+              !index.workloads(in: namespace).contains(where: { policy.selects($0) }) else { return [] }
         let mark = resource.node["spec"]?[policy.kind == "NetworkPolicy" ? "podSelector" : "endpointSelector"]?.mark ?? resource.node.mark
         return [FieldViolation(mark: mark, path: policy.kind == "NetworkPolicy" ? "spec.podSelector" : "spec.endpointSelector",
                                message: "\(policy.kind) \(policy.name) selects no workload of namespace \(namespace) (\(NetworkPolicyModel.describe(policy.selector)))")]
@@ -92,7 +92,7 @@ enum NetworkChecks {
             CheckExample(.violation, policy("egress-anywhere", spec: "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}")),
             CheckExample(.compliant, policy("dns", spec: "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - ports:\n    - {port: 53, protocol: UDP}")),
         ]), kinds: NetworkPolicyModel.kinds) { position, _, index, _ in
-        guard let policy = index.network.policies.first(where: { $0.index == position }) else { return [] }
+        guard let policy = index.network.policy(at: position) else { return [] }
         var violations: [FieldViolation] = []
         for (rules, direction, isolates) in [(policy.ingress, "ingress from", policy.isolatesIngress), (policy.egress, "egress to", policy.isolatesEgress)] where isolates {
             for rule in rules {
@@ -118,7 +118,7 @@ enum NetworkChecks {
             CheckExample(.compliant, policy("https-out", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}\n    ports: [{port: 443}]"),
                          note: "IMDS listens on port 80"),
         ]), kinds: NetworkPolicyModel.kinds) { position, _, index, _ in
-        guard let policy = index.network.policies.first(where: { $0.index == position }), policy.isolatesEgress else { return [] }
+        guard let policy = index.network.policy(at: position), policy.isolatesEgress else { return [] }
         var violations: [FieldViolation] = []
         for rule in policy.egress where rule.allowsPort80 {
             if rule.allowsAnyPeer && rule.cidrs.isEmpty {

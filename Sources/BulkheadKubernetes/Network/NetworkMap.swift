@@ -142,6 +142,15 @@ public struct NetworkPolicyModel: Sendable {
 /// Which workloads are isolated by which policies, namespace by namespace.
 public struct NetworkMap: Sendable {
     public var policies: [NetworkPolicyModel] = []
+    private var positions: [Int: Int] = [:]
+    /// Positions of namespaced policies by namespace, and of cluster-wide (Cilium) ones.
+    private var byNamespace: [String: [Int]] = [:]
+    private var clusterWide: [Int] = []
+
+    /// The policy read from the inventory resource at `index`.
+    public func policy(at index: Int) -> NetworkPolicyModel? {
+        positions[index].map { policies[$0] }
+    }
 
     public struct Isolation: Sendable {
         public var workload: Int
@@ -155,17 +164,30 @@ public struct NetworkMap: Sendable {
     public init(_ inventory: Inventory) {
         for kind in NetworkPolicyModel.kinds {
             for index in inventory.byKind[kind] ?? [] {
-                if let policy = NetworkPolicyModel(index: index, resource: inventory.resources[index]) { policies.append(policy) }
+                if let policy = NetworkPolicyModel(index: index, resource: inventory.resources[index]) {
+                    positions[index] = policies.count
+                    if let namespace = policy.namespace {
+                        byNamespace[namespace, default: []].append(policies.count)
+                    } else {
+                        clusterWide.append(policies.count)
+                    }
+                    policies.append(policy)
+                }
             }
         }
     }
 
+    /// The policies that can select pods of a namespace (its own and cluster-wide ones).
     public func policies(in namespace: String) -> [NetworkPolicyModel] {
-        policies.filter { $0.namespace == nil || $0.namespace == namespace }
+        ((byNamespace[namespace] ?? []) + clusterWide).map { policies[$0] }
+    }
+
+    public func selects(_ workload: WorkloadView) -> Bool {
+        ((byNamespace[workload.namespace] ?? []) + clusterWide).contains { policies[$0].selects(workload) }
     }
 
     public func isolation(of workload: WorkloadView) -> Isolation {
-        let selecting = policies.filter { $0.selects(workload) }
+        let selecting = policies(in: workload.namespace).filter { $0.selects(workload) }
         var result = Isolation(workload: workload.index, ingressIsolated: false, egressIsolated: false, ingressFrom: [], egressTo: [],
                                policies: selecting.map { "\($0.kind)/\($0.name)" })
         for policy in selecting {

@@ -53,15 +53,17 @@ enum RBACChecks {
             guard resource.group == "rbac.authorization.k8s.io", !RBACGraph.isBootstrapDefault(resource),
                   let role = index.rbac.roles[RBACGraph.roleKey(kind: resource.kind, namespace: resource.kind == "Role" ? (resource.namespace ?? "default") : nil, name: resource.name)],
                   role.index == position, appliesTo(role) else { return [] }
+            let granting = role.ownRules.compactMap { rule in grants(rule).map { (rule, $0) } }
+            guard !granting.isEmpty else { return [] }
+            // Who holds it, only worked out for roles that grant the power.
             let holders = index.workloadsHolding(role)
             let subjects = index.rbac.bindings(of: role).flatMap { $0.subjects.map(\.subject.description) }
-            return role.ownRules.compactMap { rule in
-                guard let power = grants(rule) else { return nil }
+            return granting.map { rule, power in
                 var message = "\(resource.kind) \(resource.name) \(power)"
                 if !subjects.isEmpty { message += "; held by \(Set(subjects).sorted().joined(separator: ", "))" }
                 var severity: Severity?
                 if let workload = holders.first {
-                    message += "; used by running workload \(workload.resource.ref)"
+                    message += "; used by running workload \(workload.resource.ref.description)"
                     severity = descriptor.severity.raised
                 }
                 return FieldViolation(mark: rule.mark, path: rule.path, message: message, severity: severity)
@@ -234,7 +236,7 @@ enum RBACChecks {
             CheckExample(.violation, binding("ci", role: "cluster-admin", kind: "RoleBinding", namespace: "ci", subject: "{kind: ServiceAccount, name: runner, namespace: ci}")),
             CheckExample(.compliant, binding("masters", role: "cluster-admin", subject: "{kind: Group, name: \"system:masters\", apiGroup: rbac.authorization.k8s.io}")),
         ]), kinds: bindingKinds) { position, resource, index, _ in
-        guard let binding = index.rbac.bindings.first(where: { $0.index == position }), !RBACGraph.isPlatformBinding(binding, index.inventory.resources[position]),
+        guard let binding = index.rbac.binding(at: position), !RBACGraph.isPlatformBinding(binding, index.inventory.resources[position]),
               let role = index.rbac.role(of: binding), RBACGraph.isAdminEquivalent(role) else { return [] }
         return binding.subjects.filter { !$0.subject.isSystemIdentity }.map { entry in
             FieldViolation(mark: entry.mark, path: entry.path,
@@ -256,7 +258,7 @@ enum RBACChecks {
             CheckExample(.compliant, binding("discovery", role: "system:public-info-viewer", subject: "{kind: Group, name: \"system:unauthenticated\", apiGroup: rbac.authorization.k8s.io}")),
             CheckExample(.compliant, binding("view", role: "view", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}")),
         ]), kinds: bindingKinds) { position, _, index, _ in
-        guard let binding = index.rbac.bindings.first(where: { $0.index == position }), !discoveryRoles.contains(binding.roleName) else { return [] }
+        guard let binding = index.rbac.binding(at: position), !discoveryRoles.contains(binding.roleName) else { return [] }
         return binding.subjects.filter { RBACGraph.everyoneGroups.contains($0.subject.name) }.map { entry in
             FieldViolation(mark: entry.mark, path: entry.path, message: "\(binding.kind) \(binding.name) grants \(binding.roleName) to \(entry.subject.name)")
         }
@@ -280,7 +282,7 @@ enum RBACChecks {
                 + binding("system:debug", role: "debug", subject: "{kind: Group, name: \"system:masters\", apiGroup: rbac.authorization.k8s.io}"),
                          note: "platform-managed bindings and system identities are not judged"),
         ]), kinds: bindingKinds) { position, resource, index, _ in
-        guard let binding = index.rbac.bindings.first(where: { $0.index == position }), !RBACGraph.isPlatformBinding(binding, resource),
+        guard let binding = index.rbac.binding(at: position), !RBACGraph.isPlatformBinding(binding, resource),
               let role = index.rbac.role(of: binding), !RBACGraph.isAdminEquivalent(role) else { return [] }
         var granted: [String] = []
         for power in dangerousPowers where power.applies(to: binding) {

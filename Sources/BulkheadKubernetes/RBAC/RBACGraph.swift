@@ -95,6 +95,13 @@ public struct RBACGraph: Sendable {
 
     public private(set) var roles: [String: RBACRole] = [:]
     public private(set) var bindings: [RBACBinding] = []
+    /// Position in `bindings` by inventory index.
+    private var bindingPositions: [Int: Int] = [:]
+
+    /// The binding read from the inventory resource at `index`.
+    public func binding(at index: Int) -> RBACBinding? {
+        bindingPositions[index].map { bindings[$0] }
+    }
 
     static func roleKey(kind: String, namespace: String?, name: String) -> String {
         kind == "ClusterRole" ? "ClusterRole/\(name)" : "Role/\(namespace ?? "default")/\(name)"
@@ -133,6 +140,7 @@ public struct RBACGraph: Sendable {
                     if kind == "ServiceAccount" && namespace == nil { namespace = resource.namespace ?? "default" }
                     subjects.append((RBACSubject(kind: kind, name: name, namespace: namespace), item.mark, "subjects[\(position)]"))
                 }
+                bindingPositions[index] = bindings.count
                 bindings.append(RBACBinding(
                     index: index, kind: kind, namespace: kind == "RoleBinding" ? (resource.namespace ?? "default") : nil,
                     name: resource.name, roleKind: roleRef["kind"]?.string ?? "ClusterRole", roleName: roleName,

@@ -120,8 +120,8 @@ enum SecretChecks {
         ]), kinds: ["SecretProviderClass"]) { _, resource, index, _ in
         let namespace = resource.namespace ?? "default"
         guard index.workloadNamespaces.contains(namespace) else { return [] }
-        let used = index.workloads.contains { view in
-            view.namespace == namespace && view.spec.volumes.contains { $0.secretProviderClass?.value == resource.name }
+        let used = index.workloads(in: namespace).contains { view in
+            view.spec.volumes.contains { $0.secretProviderClass?.value == resource.name }
         }
         return used ? [] : [FieldViolation(mark: resource.node.mark, path: "metadata.name",
                                            message: "SecretProviderClass \(namespace)/\(resource.name) is mounted by no workload of the input")]

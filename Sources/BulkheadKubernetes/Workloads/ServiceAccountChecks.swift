@@ -84,7 +84,17 @@ enum ServiceAccountChecks {
         return [FieldViolation(field, "service account \(view.namespace)/\(view.serviceAccount) is not defined in the scanned input (partial input?)")]
     }
 
-    static let arnPattern = "^arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
+    static let partitions: Set<Substring> = ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b"]
+    static let roleNameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_/-")
+
+    /// `arn:<partition>:iam::<12 digits>:role/<path and name>`.
+    static func isRoleARN(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", partitions.contains(parts[1]), parts[2] == "iam", parts[3].isEmpty,
+              parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("role/") else { return false }
+        let name = parts[5].dropFirst(5)
+        return (1...512).contains(name.count) && name.allSatisfy { roleNameCharacters.contains($0) }
+    }
 
     static let roleArn = ObjectCheck(CheckDescriptor(
         id: "irsaRoleArn", title: "Malformed IRSA role ARN", severity: .medium, category: "identity",
@@ -97,7 +107,7 @@ enum ServiceAccountChecks {
             CheckExample(.compliant, serviceAccount("app", roleArn: "arn:aws:iam::123456789012:role/shop/app")),
         ]), kinds: ["ServiceAccount"]) { _, resource, _, _ in
         guard let value = resource.annotations[roleAnnotation] else { return [] }
-        guard !CredentialDetector.matches(value, arnPattern) else { return [] }
+        guard !isRoleARN(value) else { return [] }
         let mark = resource.node["metadata"]?["annotations"]?[roleAnnotation]?.mark ?? resource.node.mark
         return [FieldViolation(mark: mark, path: "metadata.annotations[\(roleAnnotation)]",
                                message: "\"\(value)\" is not an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)")]
