@@ -6,89 +6,97 @@ import Foundation
 public enum JSONReport {
     public static let schemaVersion = "1.0"
 
-    struct Document: Encodable {
-        var schemaVersion: String
-        var tool: Tool
-        var summary: Summary
-        var findings: [FindingEntry]
-        var suppressed: [FindingEntry]
-        var diagnostics: [Diagnostic]
-        var expiredExceptions: [ExpiredException]
-    }
-
-    struct Tool: Encodable {
-        var name: String
-        var version: String
-    }
-
-    struct Summary: Encodable {
-        var files: Int
-        var documents: Int
-        var resources: Int
-        var resourcesChecked: Int
-        var skippedKinds: [String: Int]
-        var notObjects: Int
-        var findings: Int
-        var bySeverity: [String: Int]
-        var suppressed: Int
-        var errors: Int
-        var warnings: Int
-        var failOn: String
-        var failed: Bool
-    }
-
-    struct FindingEntry: Encodable {
-        var checkID: String
-        var title: String
-        var category: String
-        var severity: Severity
-        var message: String
-        var file: String
-        var line: Int
-        var column: Int
-        var fieldPath: String
-        var resource: ResourceRef
-        var controls: [String]
-        var remediation: String
-        var suppression: Suppression?
-
-        init(_ finding: Finding) {
-            checkID = finding.checkID
-            title = finding.title
-            category = finding.category
-            severity = finding.severity
-            message = finding.message
-            file = finding.location.file
-            line = finding.location.line
-            column = finding.location.column
-            fieldPath = finding.fieldPath
-            resource = finding.resource
-            controls = finding.controls
-            remediation = finding.remediation
-            suppression = finding.suppression
-        }
-    }
-
     public static func render(_ result: ScanResult, context: ReportContext) throws -> String {
         var bySeverity: [String: Int] = [:]
         for severity in Severity.allCases { bySeverity[severity.rawValue] = 0 }
         for finding in result.findings { bySeverity[finding.severity.rawValue, default: 0] += 1 }
-        let document = Document(
-            schemaVersion: schemaVersion,
-            tool: Tool(name: "bulkhead", version: context.toolVersion),
-            summary: Summary(
-                files: result.stats.files, documents: result.stats.documents, resources: result.stats.resources,
-                resourcesChecked: result.stats.resourcesChecked, skippedKinds: result.stats.skippedKinds,
-                notObjects: result.stats.notObjects, findings: result.findings.count, bySeverity: bySeverity,
-                suppressed: result.suppressed.count, errors: result.errors.count,
-                warnings: result.diagnostics.count - result.errors.count, failOn: context.failOn.rawValue,
-                failed: result.hasFindings(atOrAbove: context.failOn)),
-            findings: result.findings.map(FindingEntry.init),
-            suppressed: result.suppressed.map(FindingEntry.init),
-            diagnostics: result.diagnostics,
-            expiredExceptions: result.expiredExceptions)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+        var writer = JSONWriter(capacity: (result.findings.count + result.suppressed.count) * 700 + 4096)
+        writer.object { json in
+            json.field("schemaVersion", schemaVersion)
+            json.object("tool") { tool in
+                tool.field("name", "bulkhead")
+                tool.field("version", context.toolVersion)
+            }
+            json.object("summary") { summary in
+                let stats = result.stats
+                summary.field("files", stats.files)
+                summary.field("documents", stats.documents)
+                summary.field("resources", stats.resources)
+                summary.field("resourcesChecked", stats.resourcesChecked)
+                summary.object("skippedKinds") { kinds in
+                    for (kind, count) in stats.skippedKinds.sorted(by: { $0.key < $1.key }) { kinds.field(kind, count) }
+                }
+                summary.field("notObjects", stats.notObjects)
+                summary.field("findings", result.findings.count)
+                summary.object("bySeverity") { counts in
+                    for severity in Severity.allCases { counts.field(severity.rawValue, bySeverity[severity.rawValue] ?? 0) }
+                }
+                summary.field("suppressed", result.suppressed.count)
+                summary.field("errors", result.errors.count)
+                summary.field("warnings", result.diagnostics.count - result.errors.count)
+                summary.field("failOn", context.failOn.rawValue)
+                summary.field("failed", result.hasFindings(atOrAbove: context.failOn))
+            }
+            json.array("findings") { list in
+                for finding in result.findings { write(finding, into: &list) }
+            }
+            json.array("suppressed") { list in
+                for finding in result.suppressed { write(finding, into: &list) }
+            }
+            json.array("diagnostics") { list in
+                for diagnostic in result.diagnostics {
+                    list.element { entry in
+                        entry.field("level", diagnostic.level.rawValue)
+                        entry.field("file", diagnostic.file)
+                        entry.field("line", diagnostic.line)
+                        entry.field("column", diagnostic.column)
+                        entry.field("field", diagnostic.field)
+                        entry.field("message", diagnostic.message)
+                    }
+                }
+            }
+            json.array("expiredExceptions") { list in
+                for expired in result.expiredExceptions {
+                    list.element { entry in
+                        entry.field("file", expired.file)
+                        entry.field("line", expired.line)
+                        entry.field("checks", expired.checks)
+                        entry.field("reason", expired.reason)
+                        entry.field("expires", expired.expires)
+                        entry.field("findings", expired.findings)
+                    }
+                }
+            }
+        }
+        return writer.text + "\n"
+    }
+
+    static func write(_ finding: Finding, into list: inout JSONWriter) {
+        list.element { entry in
+            entry.field("checkID", finding.checkID)
+            entry.field("title", finding.title)
+            entry.field("category", finding.category)
+            entry.field("severity", finding.severity.rawValue)
+            entry.field("message", finding.message)
+            entry.field("file", finding.location.file)
+            entry.field("line", finding.location.line)
+            entry.field("column", finding.location.column)
+            entry.field("fieldPath", finding.fieldPath)
+            entry.object("resource") { resource in
+                resource.field("apiVersion", finding.resource.apiVersion)
+                resource.field("kind", finding.resource.kind)
+                resource.field("namespace", finding.resource.namespace)
+                resource.field("name", finding.resource.name)
+            }
+            entry.field("controls", finding.controls)
+            entry.field("remediation", finding.remediation)
+            if let suppression = finding.suppression {
+                entry.object("suppression") { object in
+                    object.field("source", suppression.source.rawValue)
+                    object.field("reason", suppression.reason)
+                    object.field("expires", suppression.expires)
+                }
+            }
+        }
     }
 }
