@@ -20,10 +20,16 @@ struct CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil, asUser user: String? = nil) throws -> Outcome {
         let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
+        if let user {
+            // Drop root's privileges for the child (util-linux `setpriv`), so file modes apply.
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(user)", "--regid=\(user == "nobody" ? "nogroup" : user)", "--clear-groups", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory ?? repository
         let out = Pipe()
         let err = Pipe()
@@ -177,13 +183,18 @@ struct CLITests {
         let outcome = try CLI.run(["scan", missing])
         #expect(outcome.status == 2)
         #expect(outcome.stdout.contains("missing.yaml: error: no such file or directory"))
-        guard getuid() != 0 else { return } // root reads files whatever their mode
         let locked = directory.appendingPathComponent("locked.yaml")
         try privilegedPod.write(to: locked, atomically: true, encoding: .utf8)
+        try privilegedPod.write(to: directory.appendingPathComponent("readable.yaml"), atomically: true, encoding: .utf8)
         chmod(locked.path, 0)
-        let denied = try CLI.run(["scan", directory.path])
-        #expect(denied.status == 2)
-        #expect(denied.stdout.contains("Permission denied"))
+        chmod(directory.path, 0o755)
+        // Root reads files whatever their mode: run as nobody when we are root.
+        let user: String? = getuid() == 0 ? "nobody" : nil
+        if user != nil { #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "setpriv (util-linux) is needed") }
+        let denied = try CLI.run(["scan", directory.path], asUser: user)
+        #expect(denied.status == 2, "\(denied.stdout)\(denied.stderr)")
+        #expect(denied.stdout.contains("locked.yaml: error: cannot read: Permission denied"))
+        #expect(denied.stdout.contains("CRITICAL privileged"), "the readable file is still scanned")
     }
 
     @Test func configInTheScannedDirectorySuppressesAndExpiredExceptionsSaySo() throws {

@@ -91,6 +91,9 @@ enum NetworkChecks {
             CheckExample(.violation, policy("open", spec: "  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n  - {}")),
             CheckExample(.violation, policy("egress-anywhere", spec: "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}")),
             CheckExample(.compliant, policy("dns", spec: "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - ports:\n    - {port: 53, protocol: UDP}")),
+            CheckExample(.violation, "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toEntities: [world]\n",
+                         note: "Cilium policies are read too"),
+            CheckExample(.compliant, "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toEndpoints: [{matchLabels: {app: db}}]\n    toPorts: [{ports: [{port: \"5432\", protocol: TCP}]}]\n"),
         ]), kinds: NetworkPolicyModel.kinds) { position, _, index, _ in
         guard let policy = index.network.policy(at: position) else { return [] }
         var violations: [FieldViolation] = []
