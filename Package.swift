@@ -14,17 +14,21 @@ let package = Package(
         .library(name: "BulkheadCore", targets: ["BulkheadCore"]),
         .library(name: "BulkheadKubernetes", targets: ["BulkheadKubernetes"]),
         .library(name: "BulkheadReports", targets: ["BulkheadReports"]),
+        .library(name: "BulkheadMatrix", targets: ["BulkheadMatrix"]),
+        .library(name: "BulkheadHistory", targets: ["BulkheadHistory"]),
     ],
     dependencies: [
         // Yams is used for its bundled libyaml (module CYaml): the document tree is built from
         // libyaml's event stream, never by Codable decoding (see ARCHITECTURE.md).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
             name: "BulkheadCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         .target(
@@ -37,10 +41,20 @@ let package = Package(
             dependencies: ["BulkheadCore"],
             swiftSettings: strict
         ),
+        .target(
+            name: "BulkheadMatrix",
+            dependencies: ["BulkheadCore", "BulkheadKubernetes"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BulkheadHistory",
+            dependencies: ["BulkheadCore", "BulkheadMatrix", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "bulkhead",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "BulkheadReports",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -64,6 +78,11 @@ let package = Package(
         .testTarget(
             name: "BulkheadReportsTests",
             dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadReports"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BulkheadMatrixTests",
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadMatrix", "BulkheadHistory"],
             swiftSettings: strict
         ),
         .testTarget(

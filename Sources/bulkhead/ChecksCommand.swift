@@ -83,6 +83,28 @@ struct ExplainCommand: ParsableCommand {
     }
 }
 
+extension ExplainCommand {
+    func explain(_ control: Control, _ registry: CheckRegistry) throws {
+        var out = "\(control.id): \(control.title)\n"
+        out += "Owner: \(control.owner.rawValue)    Section: \(control.section)    Layer: \(control.layer)\n"
+        if let parent = control.parent { out += "Part of: \(parent)\n" }
+        out += "\n\(control.statement)\n\nAssessed from: \(control.assessment.rawValue)\n"
+        if control.owner == .aws { out += "\(ControlCatalog.awsAttestations)\n" }
+        if !control.frameworks.isEmpty {
+            out += "\nRequirements:\n"
+            for reference in control.frameworks { out += "  \(reference)\n" }
+        }
+        let checks = registry.descriptors.filter { $0.controls.contains(control.id) }
+        if !checks.isEmpty {
+            out += "\nChecks behind it:\n"
+            for check in checks { out += "  \(check.id): \(check.title) (\(check.severity.rawValue))\n" }
+        }
+        if !control.evidenceFrom.isEmpty { out += "\nAlso evidenced by: \(control.evidenceFrom.joined(separator: ", "))\n" }
+        if let probe = control.probe { out += "Probe: \(probe.rawValue)\n" }
+        try Output.write(out, to: nil)
+    }
+}
+
 enum Table {
     static func render(header: [String], rows: [[String]]) -> String {
         let all = [header] + rows

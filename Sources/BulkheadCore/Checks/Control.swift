@@ -5,31 +5,91 @@ public enum ResponsibilityOwner: String, Sendable, Codable {
     case shared
 }
 
-/// A control of the shared-responsibility matrix that checks provide evidence for.
-/// Controls are data: a check names the controls it evidences by ID, and the catalogue below
-/// (extended by the responsibility-matrix work) says what each one is.
+/// How a control can be assessed, and so what the matrix says when it has no evidence.
+public enum Assessment: String, Sendable, Codable {
+    /// AWS's side: inherited, documented in AWS's own attestations.
+    case inherited
+    /// From Kubernetes manifests (this build's checks and probes).
+    case manifests
+    /// From the AWS account or its infrastructure code (CloudFormation, Terraform, --aws).
+    case aws
+    /// From process evidence (documents, reviews): not machine-checkable here.
+    case process
+    /// From image or registry data (signatures, scan results) this build does not read.
+    case registry
+}
+
+/// Evidence that is not a check's finding: the presence of an object in the input.
+public enum ControlProbe: String, Sendable, Codable {
+    /// Namespaces enforce the restricted Pod Security level.
+    case podSecurityAdmissionRestricted
+    /// An admission controller (webhook, ValidatingAdmissionPolicy, Kyverno, Gatekeeper, PSA labels).
+    case admissionController
+    /// The Secrets Store CSI driver is installed.
+    case secretsStoreDriver
+    /// Network policies are present (an engine enforces them: Calico, Cilium, VPC CNI).
+    case networkPolicyEngine
+}
+
+/// A control of the shared-responsibility matrix (or of the seed's tables, chains, assumptions
+/// and checklist) that checks provide evidence for.
 public struct Control: Sendable, Codable, Hashable {
     public var id: String
+    /// Where it comes from in the model: "Responsibility matrix", "IaaS controls: Network security", ...
+    public var section: String
     public var layer: String
     public var title: String
     public var owner: ResponsibilityOwner
     public var statement: String
+    /// The seed's words for this element, exactly (the catalogue test looks for them).
+    public var source: String
+    /// The enclosing control of a chain requirement.
+    public var parent: String?
+    public var assessment: Assessment
+    /// Controls whose checks also evidence this one (a checklist item rests on a matrix row).
+    public var evidenceFrom: [String]
+    public var probe: ControlProbe?
+    public var frameworks: [FrameworkReference]
 
-    public init(id: String, layer: String, title: String, owner: ResponsibilityOwner, statement: String) {
+    public init(id: String, section: String, layer: String, title: String, owner: ResponsibilityOwner, statement: String,
+                source: String? = nil, parent: String? = nil, assessment: Assessment, evidenceFrom: [String] = [],
+                probe: ControlProbe? = nil, frameworks: [FrameworkReference] = []) {
         self.id = id
+        self.section = section
         self.layer = layer
         self.title = title
         self.owner = owner
         self.statement = statement
+        self.source = source ?? title
+        self.parent = parent
+        self.assessment = assessment
+        self.evidenceFrom = evidenceFrom
+        self.probe = probe
+        self.frameworks = frameworks
     }
 }
 
-/// A requirement of a compliance framework that a check supports.
+/// A requirement of a compliance framework that a check or control supports.
 public struct FrameworkReference: Sendable, Codable, Hashable, CustomStringConvertible {
-    public enum Framework: String, Sendable, Codable {
+    public enum Framework: String, Sendable, Codable, CaseIterable {
         case cisEKS = "CIS Amazon EKS Benchmark v1.8.0"
+        case pciDSS = "PCI DSS v4.0"
+        case soc2 = "SOC 2 Trust Services Criteria"
         case nist800190 = "NIST SP 800-190"
+        case nsaCISA = "NSA/CISA Kubernetes Hardening Guidance v1.2"
         case pssStandard = "Kubernetes Pod Security Standards"
+
+        /// The name `--framework` takes.
+        public var key: String {
+            switch self {
+            case .cisEKS: return "cis-eks"
+            case .pciDSS: return "pci-dss"
+            case .soc2: return "soc2"
+            case .nist800190: return "nist-800-190"
+            case .nsaCISA: return "nsa"
+            case .pssStandard: return "pss"
+            }
+        }
     }
 
     public var framework: Framework
@@ -41,43 +101,4 @@ public struct FrameworkReference: Sendable, Codable, Hashable, CustomStringConve
     }
 
     public var description: String { "\(framework.rawValue) \(requirement)" }
-}
-
-public enum ControlCatalog {
-    public static let podSecurity = "CUST-K8S-POD-SECURITY"
-    public static let rbac = "CUST-K8S-RBAC"
-    public static let networkPolicies = "CUST-K8S-NETWORK-POLICIES"
-    public static let identity = "CUST-IAM-IRSA"
-    public static let secrets = "CUST-DATA-SECRETS"
-    public static let imageSecurity = "CUST-IMAGE-SECURITY"
-    public static let containerConfiguration = "CUST-CONTAINER-CONFIGURATION"
-
-    /// The controls known to this build, by ID.
-    public static let controls: [String: Control] = {
-        let all = [
-            Control(
-                id: podSecurity,
-                layer: "Kubernetes configuration",
-                title: "Pod security",
-                owner: .customer,
-                statement: "SecurityContext configuration and Pod Security Admission policies are the customer's: "
-                    + "AWS runs the EKS control plane, but what a pod may do on a node is set by the customer's manifests."
-            ),
-            Control(id: rbac, layer: "Kubernetes configuration", title: "RBAC", owner: .customer,
-                    statement: "Service account permissions and role-based access controls."),
-            Control(id: networkPolicies, layer: "Kubernetes configuration", title: "Network policies", owner: .customer,
-                    statement: "Pod-to-pod communication rules, ingress/egress controls."),
-            Control(id: identity, layer: "Identity and access management", title: "IAM roles for pods (IRSA)", owner: .customer,
-                    statement: "Pod-level AWS permissions through IAM Roles for Service Accounts: service accounts annotated with "
-                        + "the IAM role ARN, pods using the annotated service account."),
-            Control(id: secrets, layer: "Data protection", title: "Secrets management", owner: .customer,
-                    statement: "Runtime secrets injection: Secrets Manager through the Secrets Store CSI driver, pod volume mounts "
-                        + "for secret consumption; no credentials in manifests."),
-            Control(id: imageSecurity, layer: "Container images and applications", title: "Image security", owner: .customer,
-                    statement: "Base image selection, vulnerability scanning, approved registries, immutable image references."),
-            Control(id: containerConfiguration, layer: "Container images and applications", title: "Container configuration", owner: .customer,
-                    statement: "Non-root users, minimal attack surface, resource limits, health checks."),
-        ]
-        return Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
-    }()
 }

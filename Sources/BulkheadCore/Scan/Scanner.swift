@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Runs the whole flow: inputs → documents → resources → checks → findings, then applies
@@ -34,6 +35,7 @@ public struct Scanner: Sendable {
         var documents = 0
         var notObjects = 0
         var bytes = 0
+        var input: InputDigest?
     }
 
     /// Scans files (and standard input).
@@ -41,21 +43,27 @@ public struct Scanner: Sendable {
         evaluate(read(inputs))
     }
 
-    private func read(_ inputs: [ScanInput]) -> [LoadedFile] {
+    private func read(_ inputs: [ScanInput], digest: Bool = false) -> [LoadedFile] {
         ConcurrentMap.map(inputs) { input -> LoadedFile in
             switch SourceReader.read(input, maxBytes: maxFileBytes) {
             case .failure(let diagnostic):
                 return LoadedFile(diagnostics: [diagnostic])
             case .success(let bytes):
-                return bytes.withUnsafeBufferPointer { load($0, file: input.displayName) }
+                return bytes.withUnsafeBufferPointer { load($0, file: input.displayName, digest: digest) }
             }
         }
     }
 
     /// Reads the inputs into an inventory without judging them (for `rbac` and `netpol` queries).
     public func inventory(_ inputs: [ScanInput]) -> (Inventory, [Diagnostic]) {
-        let loaded = read(inputs)
-        return (Inventory(loaded.flatMap(\.resources)), loaded.flatMap(\.diagnostics))
+        let (inventory, diagnostics, _) = inventoryWithDigests(inputs)
+        return (inventory, diagnostics)
+    }
+
+    /// The inventory and the SHA-256 of every input (for the matrix and its history).
+    public func inventoryWithDigests(_ inputs: [ScanInput]) -> (Inventory, [Diagnostic], [InputDigest]) {
+        let loaded = read(inputs, digest: true)
+        return (Inventory(loaded.flatMap(\.resources)), loaded.flatMap(\.diagnostics), loaded.compactMap(\.input))
     }
 
     /// Scans text already in memory (examples, tests, an admission request's object).
@@ -70,11 +78,15 @@ public struct Scanner: Sendable {
         evaluate([LoadedFile(resources: resources)])
     }
 
-    private func load(_ bytes: UnsafeBufferPointer<UInt8>, file: String) -> LoadedFile {
+    private func load(_ bytes: UnsafeBufferPointer<UInt8>, file: String, digest: Bool = false) -> LoadedFile {
         let parsed = loader.load(bytes: bytes, file: file)
         let extracted = ResourceExtractor.extract(parsed.documents, file: file)
-        return LoadedFile(resources: extracted.resources, diagnostics: parsed.diagnostics + extracted.diagnostics,
-                          documents: parsed.documents.count, notObjects: extracted.notObjects, bytes: bytes.count)
+        var loaded = LoadedFile(resources: extracted.resources, diagnostics: parsed.diagnostics + extracted.diagnostics,
+                                documents: parsed.documents.count, notObjects: extracted.notObjects, bytes: bytes.count)
+        if digest {
+            loaded.input = InputDigest(name: file, sha256: SHA256.hash(data: UnsafeRawBufferPointer(bytes)).map { String(format: "%02x", $0) }.joined())
+        }
+        return loaded
     }
 
     private func evaluate(_ files: [LoadedFile]) -> ScanResult {
@@ -153,6 +165,18 @@ public struct Scanner: Sendable {
             return (index, exception)
         }
         return nil
+    }
+}
+
+/// An input and the SHA-256 of its bytes.
+public struct InputDigest: Sendable, Hashable, Codable {
+    public var name: String
+    public var sha256: String
+
+    /// One digest for a set of inputs, independent of their order.
+    public static func combined(_ inputs: [InputDigest]) -> String {
+        let text = inputs.sorted { $0.name < $1.name }.map { "\($0.name)\u{0}\($0.sha256)\n" }.joined()
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -111,8 +111,8 @@ enum PodSecurityReferences {
     static let standard = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
     static let baseline = FrameworkReference(.pssStandard, "Baseline")
     static let restricted = FrameworkReference(.pssStandard, "Restricted")
-    /// NIST SP 800-190 §4.4.3, "Insecure container runtime configurations".
-    static let nistRuntimeConfig = FrameworkReference(.nist800190, "4.4.3")
-    /// NIST SP 800-190 §4.5.5, "Host file system tampering".
-    static let nistHostFilesystem = FrameworkReference(.nist800190, "4.5.5")
+    /// NIST SP 800-190 §5.4.3, countermeasures for insecure container runtime configurations.
+    static let nistRuntimeConfig = FrameworkReference(.nist800190, "5.4.3")
+    /// NIST SP 800-190 §5.5.5, countermeasures for host OS file system tampering.
+    static let nistHostFilesystem = FrameworkReference(.nist800190, "5.5.5")
 }

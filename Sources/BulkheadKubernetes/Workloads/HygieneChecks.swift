@@ -18,7 +18,7 @@ enum HygieneChecks {
         id: "readOnlyRootFilesystem", title: "Writable root file system", severity: .low, category: "hygiene",
         description: "A writable root file system lets an intruder drop tools and persist changes in the container; a read-only one forces writes into declared volumes.",
         remediation: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the application writes.",
-        controls: [ControlCatalog.containerConfiguration], frameworks: [FrameworkReference(.nist800190, "4.4.3")],
+        controls: [ControlCatalog.containerConfiguration], frameworks: [FrameworkReference(.nist800190, "5.4.3")],
         examples: [
             CheckExample(.violation, pod("")),
             CheckExample(.compliant, pod("    securityContext: {readOnlyRootFilesystem: true}\n")),
@@ -38,7 +38,7 @@ enum HygieneChecks {
                 ? "Without CPU and memory requests the scheduler packs pods blindly and they are the first evicted under pressure."
                 : "Without CPU and memory limits one container can starve its neighbours on the node (a denial of service).",
             remediation: "Set resources.\(section).cpu and resources.\(section).memory on every container.",
-            controls: [ControlCatalog.containerConfiguration], frameworks: [FrameworkReference(.nist800190, "4.4.3")],
+            controls: [ControlCatalog.containerConfiguration], frameworks: [FrameworkReference(.nist800190, "5.4.3")],
             examples: [
                 CheckExample(.violation, pod("    resources:\n      \(section): {memory: 128Mi}\n")),
                 CheckExample(.compliant, pod("    resources:\n      \(section): {cpu: 100m, memory: 128Mi}\n")),

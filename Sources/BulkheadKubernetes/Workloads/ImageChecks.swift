@@ -52,7 +52,7 @@ enum ImageChecks {
         id: "imageTagLatest", title: "Image without a tag or with :latest", severity: .medium, category: "images",
         description: "Without a tag, or with :latest, what runs depends on when the node pulled: deployments are not reproducible and a pushed image reaches production unreviewed.",
         remediation: "Use an immutable version tag, or better a digest (`image@sha256:...`), from an ECR repository with tag immutability.",
-        controls: [ControlCatalog.imageSecurity], frameworks: [FrameworkReference(.nist800190, "4.1.1")],
+        controls: [ControlCatalog.imageSecurity], frameworks: [FrameworkReference(.nist800190, "5.1.1")],
         examples: [
             CheckExample(.violation, pod("nginx")),
             CheckExample(.violation, pod("nginx:latest")),
@@ -84,7 +84,7 @@ enum ImageChecks {
         id: "imageRegistryNotAllowed", title: "Image from a registry outside the allow-list", severity: .high, category: "images",
         description: "Images must come from the approved registries (set `images.allowedRegistries` in .bulkhead.yaml, e.g. `*.dkr.ecr.*.amazonaws.com` and `public.ecr.aws`); off when no list is configured.",
         remediation: "Mirror the image into an approved registry (ECR pull-through cache) and reference it there.",
-        controls: [ControlCatalog.imageSecurity], frameworks: [FrameworkReference(.nist800190, "4.1.5")],
+        controls: [ControlCatalog.imageSecurity], frameworks: [FrameworkReference(.nist800190, "5.1.5")],
         examples: [
             CheckExample(.violation, pod("docker.io/library/nginx:1.27"), options: ScanOptions(allowedRegistries: ["*.dkr.ecr.*.amazonaws.com", "public.ecr.aws"])),
             CheckExample(.compliant, pod("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:2.4.1"),
