@@ -26,6 +26,13 @@ public final class HistoryStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
+        // Migrations run one process at a time: two processes opening a new database would
+        // otherwise both see it empty and both create the tables.
+        let lock = open(path + ".lock", O_CREAT | O_RDWR, 0o644)
+        guard lock >= 0 else { throw HistoryError.cannotLock(path + ".lock", String(cString: strerror(errno))) }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { throw HistoryError.cannotLock(path + ".lock", String(cString: strerror(errno))) }
+        defer { flock(lock, LOCK_UN) }
         pool = try DatabasePool(path: path, configuration: configuration)
         if let lastMigration {
             try Self.migrator.migrate(pool, upTo: lastMigration)
@@ -155,9 +162,11 @@ public final class HistoryStore: Sendable {
     public enum HistoryError: Error, CustomStringConvertible {
         case noSuchRun(Int64)
         case notEnoughRuns
+        case cannotLock(String, String)
 
         public var description: String {
             switch self {
+            case .cannotLock(let path, let reason): return "cannot lock \(path): \(reason)"
             case .noSuchRun(let id): return "no run \(id) in the history"
             case .notEnoughRuns: return "the history needs two runs to compare (record with `bulkhead matrix --record`)"
             }

@@ -61,6 +61,14 @@ public struct Matrix: Sendable {
     public var inputsDigest: String
     public var scan: ScanResult
 
+    public init(results: [ControlResult], generated: Date, inputs: [String], inputsDigest: String, scan: ScanResult) {
+        self.results = results
+        self.generated = generated
+        self.inputs = inputs
+        self.inputsDigest = inputsDigest
+        self.scan = scan
+    }
+
     public func result(_ id: String) -> ControlResult? { results.first { $0.control.id == id } }
 
     public struct Coverage: Sendable, Hashable {
@@ -193,7 +201,7 @@ public struct MatrixBuilder {
                         memo: inout [String: ControlResult], depth: Int) -> ControlResult {
         var statuses: [ControlStatus] = []
         var reasons: [String] = []
-        let descriptors = registry.descriptors.filter { $0.controls.contains(control.id) }
+        let descriptors = registry.descriptors.filter { $0.controls.contains(control.id) || control.evidenceChecks.contains($0.id) }
         var checks = descriptors.map(\.id)
         var findings: [Finding] = []
         var examined: [EvidenceResource] = []

@@ -37,16 +37,21 @@ struct ChecksCommand: ParsableCommand {
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "explain", abstract: "Describe a check: what it looks for, how to fix it, its control mapping and its examples.")
+        commandName: "explain",
+        abstract: "Describe a check (what it looks for, how to fix it, its control mapping, its examples) or a control (statement, owner, requirements, the checks behind it).")
 
-    @Argument(help: "A check ID, as `bulkhead checks` lists them.")
+    @Argument(help: "A check ID (`bulkhead checks`) or a control ID (`bulkhead controls`).")
     var id: String
 
     func run() throws {
         let registry = KubernetesChecks.registry
+        if let control = ControlCatalog.all.first(where: { $0.id.lowercased() == id.lowercased() }) {
+            try explain(control, registry)
+            return
+        }
         guard let descriptor = registry.descriptor(id) else {
             let known = registry.descriptors.map(\.id).joined(separator: ", ")
-            throw ValidationError("no check \"\(id)\". Known checks: \(known)")
+            throw ValidationError("no check or control \"\(id)\". Known checks: \(known). Controls: `bulkhead controls`")
         }
         var out = "\(descriptor.id): \(descriptor.title)\n"
         out += "Severity: \(descriptor.severity.rawValue)    Category: \(descriptor.category)\n"

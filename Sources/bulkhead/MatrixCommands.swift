@@ -74,7 +74,7 @@ struct MatrixCommand: ParsableCommand {
         scan.diagnostics = diagnostics + readDiagnostics + scan.diagnostics
         scan.stats.files = discovered.inputs.count
         let matrix = MatrixBuilder(registry: registry).build(
-            inventory: inventory, scan: scan, inputs: discovered.inputs.map(\.displayName), inputsDigest: InputDigest.combined(digests))
+            inventory: inventory, scan: scan, inputs: paths, inputsDigest: InputDigest.combined(digests))
 
         var trends: [String: [ControlStatus]] = [:]
         if record || db != nil {

@@ -233,7 +233,7 @@ struct CLITests {
         for id in ["privileged", "hostNamespaces", "seccompProfile_restricted", "hostProbesAndHostLifecycle"] {
             #expect(list.stdout.contains(id))
         }
-        #expect(list.stdout.contains("Kubernetes configuration / Pod security"))
+        #expect(list.stdout.contains("Kubernetes configuration / Pod Security"))
         let explain = try CLI.run(["explain", "sysctls"])
         #expect(explain.status == 0)
         #expect(explain.stdout.contains("since v1.0; revised in v1.27, v1.29, v1.32, v1.37"))
@@ -290,5 +290,80 @@ struct QueryCommandTests {
         #expect(outcome.stdout.contains("out: OPEN (no policy)"))
         let json = try CLI.run(["netpol", "--json", "-"], stdin: manifests)
         #expect(json.stdout.contains("\"ingressIsolated\" : true"))
+    }
+}
+
+@Suite("bulkhead matrix, controls, history, diff", .serialized)
+struct MatrixCommandTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/corpus")
+
+    @Test func matrixOnTheShippedExamples() throws {
+        let outcome = try CLI.run(["matrix", "examples", "--no-color"])
+        #expect(outcome.status == 1, "a control fails on the examples")
+        #expect(outcome.stdout.contains("AWS — security OF the cloud"))
+        #expect(outcome.stdout.contains("CUST-K8S-POD-SECURITY"))
+        #expect(outcome.stdout.contains("Customer controls:"))
+        let cis = try CLI.run(["matrix", "examples", "--framework", "cis-eks"])
+        #expect(cis.stdout.contains("CIS Amazon EKS Benchmark v1.8.0, requirement by requirement"))
+        #expect(cis.stdout.contains("4.2.1"))
+        #expect(try CLI.run(["matrix", "examples", "--framework", "iso-27001"]).status == 2)
+    }
+
+    @Test func everyFormatIsWritten() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for format in ["json", "markdown", "junit", "html"] {
+            let path = directory.appendingPathComponent("matrix.\(format)").path
+            let outcome = try CLI.run(["matrix", "examples", "--format", format, "--output", path])
+            #expect(outcome.status == 1)
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.count > 1000, "\(format)")
+        }
+    }
+
+    @Test func controlsAndExplainAControl() throws {
+        let list = try CLI.run(["controls"])
+        #expect(list.status == 0)
+        #expect(list.stdout.contains("CHECKLIST-CONTAINER-2") && list.stdout.contains("AWS-EKS-CONTROL-PLANE"))
+        let explain = try CLI.run(["explain", "CUST-K8S-RBAC"])
+        #expect(explain.status == 0)
+        #expect(explain.stdout.contains("Owner: customer"))
+        #expect(explain.stdout.contains("CIS Amazon EKS Benchmark v1.8.0 4.1.1"))
+        #expect(explain.stdout.contains("rbacClusterAdminBinding"))
+    }
+
+    @Test func recordsConcurrentlyThenListsAndDiffs() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("history.sqlite").path
+        let goat = Self.corpus.appendingPathComponent("kubernetes-goat/files/scenarios").path
+        // Four processes record into the same database at once.
+        let processes = try (0..<4).map { _ -> Process in
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["matrix", goat, "--record", "--db", db, "--format", "json"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 1 || process.terminationStatus == 2, "the goat fails controls")
+        }
+        let demo = Self.corpus.appendingPathComponent("microservices-demo/files/kubernetes-manifests").path
+        _ = try CLI.run(["matrix", demo, "--record", "--db", db])
+        let history = try CLI.run(["history", "--db", db])
+        #expect(history.status == 0)
+        #expect(history.stdout.split(separator: "\n").count == 6, "header and five runs:\n\(history.stdout)")
+        let diff = try CLI.run(["diff", "--db", db])
+        #expect(diff.status == 0)
+        #expect(diff.stdout.contains("Run 4 → run 5"))
+        #expect(diff.stdout.contains("fixed"))
+        let trend = try CLI.run(["matrix", demo, "--db", db, "--format", "markdown"])
+        #expect(trend.stdout.contains("Shared-responsibility matrix"))
+        let missing = try CLI.run(["diff", "1", "99", "--db", db])
+        #expect(missing.status == 2 && missing.stderr.contains("no run 99"))
     }
 }

@@ -48,12 +48,14 @@ public struct Control: Sendable, Codable, Hashable {
     public var assessment: Assessment
     /// Controls whose checks also evidence this one (a checklist item rests on a matrix row).
     public var evidenceFrom: [String]
+    /// Particular checks that evidence this one (an assumption rests on a few checks of a row).
+    public var evidenceChecks: [String]
     public var probe: ControlProbe?
     public var frameworks: [FrameworkReference]
 
     public init(id: String, section: String, layer: String, title: String, owner: ResponsibilityOwner, statement: String,
                 source: String? = nil, parent: String? = nil, assessment: Assessment, evidenceFrom: [String] = [],
-                probe: ControlProbe? = nil, frameworks: [FrameworkReference] = []) {
+                evidenceChecks: [String] = [], probe: ControlProbe? = nil, frameworks: [FrameworkReference] = []) {
         self.id = id
         self.section = section
         self.layer = layer
@@ -64,6 +66,7 @@ public struct Control: Sendable, Codable, Hashable {
         self.parent = parent
         self.assessment = assessment
         self.evidenceFrom = evidenceFrom
+        self.evidenceChecks = evidenceChecks
         self.probe = probe
         self.frameworks = frameworks
     }

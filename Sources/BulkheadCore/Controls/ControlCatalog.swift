@@ -176,9 +176,9 @@ public enum ControlCatalog {
         ])
 
     static func item(_ id: String, _ section: String, _ layer: String, _ text: String, _ assessment: Assessment,
-                     evidenceFrom: [String] = [], probe: ControlProbe? = nil, frameworks: [FrameworkReference] = []) -> Control {
+                     evidenceFrom: [String] = [], checks: [String] = [], probe: ControlProbe? = nil, frameworks: [FrameworkReference] = []) -> Control {
         Control(id: id, section: section, layer: layer, title: text, owner: .customer, statement: text, assessment: assessment,
-                evidenceFrom: evidenceFrom, probe: probe, frameworks: frameworks)
+                evidenceFrom: evidenceFrom, evidenceChecks: checks, probe: probe, frameworks: frameworks)
     }
 
     static let assumptionControls: [Control] = [
@@ -186,10 +186,10 @@ public enum ControlCatalog {
         item("ASSUME-INFRA-ENCRYPTION", "Security assumptions", "Infrastructure assumptions", "All data at rest is encrypted using customer-managed KMS keys", .aws, frameworks: pci("3.5")),
         item("ASSUME-INFRA-NETWORK-ACCESS", "Security assumptions", "Infrastructure assumptions", "Internet access is provided through NAT Gateway or VPC endpoints", .aws),
         item("ASSUME-INFRA-MONITORING", "Security assumptions", "Infrastructure assumptions", "CloudTrail, GuardDuty, and Config are enabled in all regions", .aws, frameworks: pci("10.2") + soc2("CC7.2")),
-        item("ASSUME-CONTAINER-BASE-IMAGES", "Security assumptions", "Container security assumptions", "Only approved, regularly updated base images are used", .manifests, evidenceFrom: [imageSecurity], frameworks: nist("5.1.5")),
+        item("ASSUME-CONTAINER-BASE-IMAGES", "Security assumptions", "Container security assumptions", "Only approved, regularly updated base images are used", .manifests, checks: ["imageRegistryNotAllowed", "imageTagLatest"], frameworks: nist("5.1.5")),
         item("ASSUME-CONTAINER-IMAGE-SCANNING", "Security assumptions", "Container security assumptions", "All images are scanned for vulnerabilities before deployment", .aws, frameworks: pci("6.3") + nist("5.1.1")),
         item("ASSUME-CONTAINER-POD-SECURITY", "Security assumptions", "Container security assumptions", "All pods run with restrictive security contexts", .manifests, evidenceFrom: [podSecurity]),
-        item("ASSUME-CONTAINER-NETWORK-POLICIES", "Security assumptions", "Container security assumptions", "Default-deny network policies are enforced", .manifests, evidenceFrom: [networkPolicies], frameworks: cis("4.3.2")),
+        item("ASSUME-CONTAINER-NETWORK-POLICIES", "Security assumptions", "Container security assumptions", "Default-deny network policies are enforced", .manifests, checks: ["netpolDefaultDenyIngress", "netpolDefaultDenyEgress"], frameworks: cis("4.3.2")),
         item("OPS-COMPLIANCE", "Operational constraints", "Operational constraints", "SOC 2, PCI DSS, and regulatory frameworks must be maintained", .process),
         item("OPS-CHANGE-MANAGEMENT", "Operational constraints", "Operational constraints", "All infrastructure changes follow approved change control processes", .process, frameworks: pci("6.5") + soc2("CC8.1")),
         item("OPS-INCIDENT-RESPONSE", "Operational constraints", "Operational constraints", "Security incidents require immediate isolation and investigation", .process, frameworks: pci("12.10") + soc2("CC7.4")),
@@ -206,7 +206,7 @@ public enum ControlCatalog {
         item("CHECKLIST-CONTAINER-2", "Implementation checklist", "Container security", "Pod Security Admission enabled in restricted mode", .manifests, probe: .podSecurityAdmissionRestricted),
         item("CHECKLIST-CONTAINER-3", "Implementation checklist", "Container security", "IRSA configured for workload identity", .manifests, evidenceFrom: [identity]),
         item("CHECKLIST-CONTAINER-4", "Implementation checklist", "Container security", "Secrets Store CSI Driver installed and configured", .manifests, evidenceFrom: [secrets], probe: .secretsStoreDriver),
-        item("CHECKLIST-CONTAINER-5", "Implementation checklist", "Container security", "Network policies implemented for pod isolation", .manifests, evidenceFrom: [networkPolicies]),
+        item("CHECKLIST-CONTAINER-5", "Implementation checklist", "Container security", "Network policies implemented for pod isolation", .manifests, checks: ["netpolUnselectedWorkload", "netpolDefaultDenyIngress"]),
         item("CHECKLIST-MONITORING-1", "Implementation checklist", "Monitoring and compliance", "GuardDuty enabled for EKS threat detection", .aws, evidenceFrom: ["IAAS-MON-GUARDDUTY"]),
         item("CHECKLIST-MONITORING-2", "Implementation checklist", "Monitoring and compliance", "CloudWatch log groups configured for container logs", .aws, evidenceFrom: ["IAAS-MON-CLOUDWATCH"]),
         item("CHECKLIST-MONITORING-3", "Implementation checklist", "Monitoring and compliance", "Config rules deployed for compliance monitoring", .aws, evidenceFrom: ["IAAS-MON-CONFIG"]),
