@@ -1,0 +1,139 @@
+import BulkheadCore
+import BulkheadKubernetes
+import Foundation
+
+/// Judges one `admission.k8s.io/v1` AdmissionReview with the same checks and `Scanner` as
+/// `bulkhead scan`, so the webhook and the CLI give the same verdict on the same object.
+public struct AdmissionReviewer: Sendable {
+    public var policy: AdmissionPolicy
+
+    public init(policy: AdmissionPolicy = AdmissionPolicy()) {
+        self.policy = policy
+    }
+
+    /// A request the webhook refuses to judge: answered with HTTP 400 and this message.
+    public struct BadRequest: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public struct Outcome: Sendable {
+        public var uid: String
+        public var allowed: Bool
+        public var message: String?
+        public var warnings: [String]
+        public var auditAnnotations: [String: String]
+        public var kind: String
+        public var operation: String
+        public var dryRun: Bool
+        /// Findings at the enforce level (what denied the request).
+        public var enforced: [Finding]
+
+        /// The AdmissionReview response body.
+        public var responseJSON: String {
+            var response: [String: Any] = ["uid": uid, "allowed": allowed]
+            if let message, !allowed { response["status"] = ["code": 403, "reason": "Forbidden", "message": message] as [String: Any] }
+            if !warnings.isEmpty { response["warnings"] = warnings }
+            if !auditAnnotations.isEmpty { response["auditAnnotations"] = auditAnnotations }
+            let review: [String: Any] = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response]
+            let data = (try? JSONSerialization.data(withJSONObject: review, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// Checks that need the rest of the cluster (bindings, policies, other objects) are not run on
+    /// one object: the webhook sees only the object under review.
+    static let clusterOnlyChecks: Set<String> = [
+        "automountServiceAccountToken", "serviceAccountNotInInput", "irsaMissing", "irsaSharedRole",
+        "secretProviderClassMissing", "secretProviderClassUnused", "rbacDangerousBinding",
+    ]
+
+    static let podSecurityRegistry = KubernetesChecks.registry(only: ["pod-security"])
+    static let objectChecksRegistry: CheckRegistry = {
+        let selectors = KubernetesChecks.registry.descriptors
+            .filter { !$0.category.hasPrefix("pod-security") && $0.category != "network" && !clusterOnlyChecks.contains($0.id) }
+            .map(\.id)
+        return KubernetesChecks.registry(only: selectors)
+    }()
+
+    public func review(_ body: [UInt8]) throws(BadRequest) -> Outcome {
+        let loaded = body.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: "AdmissionReview") }
+        if let problem = loaded.diagnostics.first(where: { $0.level == .error }) {
+            throw BadRequest(message: "malformed JSON at line \(problem.line), column \(problem.column): \(problem.message)")
+        }
+        guard let root = loaded.documents.first?.root, root.isMapping else { throw BadRequest(message: "the body is not a JSON object") }
+        guard root["apiVersion"]?.string == "admission.k8s.io/v1", root["kind"]?.string == "AdmissionReview" else {
+            throw BadRequest(message: "expected apiVersion admission.k8s.io/v1 and kind AdmissionReview, got \(root["apiVersion"]?.string ?? "none") \(root["kind"]?.string ?? "none")")
+        }
+        guard let request = root["request"], request.isMapping else { throw BadRequest(message: "request: missing") }
+        guard let uid = request["uid"]?.string, !uid.isEmpty else { throw BadRequest(message: "request.uid: missing") }
+        let operation = request["operation"]?.string ?? ""
+        let kind = request["kind"]?["kind"]?.string ?? ""
+        let namespace = request["namespace"]?.string ?? ""
+        let dryRun = request["dryRun"]?.bool ?? false
+        var outcome = Outcome(uid: uid, allowed: true, message: nil, warnings: [], auditAnnotations: [:], kind: kind,
+                              operation: operation, dryRun: dryRun, enforced: [])
+
+        // DELETE and CONNECT carry nothing to judge.
+        guard operation == "CREATE" || operation == "UPDATE" else { return outcome }
+        let username = request["userInfo"]?["username"]?.string ?? ""
+        let groups = request["userInfo"]?["groups"]?.items?.compactMap(\.string) ?? []
+        if policy.exemptNamespaces.contains(namespace) || policy.exemptUsernames.contains(username)
+            || groups.contains(where: policy.exemptGroups.contains) {
+            return outcome
+        }
+        guard let object = request["object"], object.isMapping else { throw BadRequest(message: "request.object: missing for \(operation)") }
+        var extracted = ResourceExtractor.extract([YAMLDocument(root: object, index: 0)], file: "admission request \(uid)")
+        guard var resource = extracted.resources.first else {
+            throw BadRequest(message: "request.object: not a Kubernetes object (no apiVersion or kind)")
+        }
+        if resource.ref.namespace == nil && !namespace.isEmpty { resource.ref.namespace = namespace }
+        if let runtimeClass = Self.runtimeClass(of: resource), policy.exemptRuntimeClasses.contains(runtimeClass) { return outcome }
+        extracted.resources = [resource]
+
+        // The namespace's labels: sent with the request when the API server is configured to, else the policy's defaults.
+        var labels: [String: String] = [:]
+        if let namespaceObject = request["namespaceObject"], namespaceObject.isMapping,
+           let namespaceResource = ResourceExtractor.extract([YAMLDocument(root: namespaceObject, index: 0)], file: "namespace").resources.first {
+            labels = namespaceResource.labels
+        }
+        let ref = "\(resource.kind) \(resource.namespace.map { "\($0)/" } ?? "")\(resource.name)"
+        var byMode: [AdmissionPolicy.Mode: [Finding]] = [:]
+        for mode in [AdmissionPolicy.Mode.enforce, .warn, .audit] {
+            let level = labels["pod-security.kubernetes.io/\(mode.rawValue)"] ?? policy.podSecurity[mode]?.level
+            let version = labels["pod-security.kubernetes.io/\(mode.rawValue)-version"] ?? policy.podSecurity[mode]?.version ?? "latest"
+            guard let level, level != "privileged" else { continue }
+            let options = ScanOptions(podSecurityLevel: PodSecurityLevel(rawValue: level) == nil ? "restricted" : level,
+                                      podSecurityVersion: PodSecurityVersion(version) == nil ? "latest" : version)
+            let result = Scanner(registry: Self.podSecurityRegistry, options: options, config: policy.config).scan(resources: extracted.resources)
+            byMode[mode, default: []] += result.findings
+        }
+        let checksMode = policy.checksMode(for: namespace)
+        if checksMode != .off {
+            let options = ScanOptions(allowedRegistries: policy.config?.allowedRegistries ?? [], imageDigestSeverity: policy.config?.imageDigestSeverity)
+            let result = Scanner(registry: Self.objectChecksRegistry, options: options, config: policy.config).scan(resources: extracted.resources)
+            byMode[checksMode, default: []] += result.findings
+        }
+
+        func line(_ finding: Finding) -> String {
+            "\(finding.checkID): \(finding.message) (\(finding.fieldPath))"
+        }
+        let enforced = byMode[.enforce] ?? []
+        if !enforced.isEmpty {
+            outcome.allowed = false
+            outcome.enforced = enforced
+            outcome.message = "bulkhead denied \(ref): " + enforced.map(line).joined(separator: "; ")
+        }
+        outcome.warnings = (byMode[.warn] ?? []).map { "bulkhead " + line($0) }
+        if let audit = byMode[.audit], !audit.isEmpty {
+            outcome.auditAnnotations["bulkhead.io/audit-violations"] = audit.map(line).joined(separator: "; ")
+        }
+        return outcome
+    }
+
+    static func runtimeClass(of resource: Resource) -> String? {
+        var node = resource.node
+        for key in WorkloadKinds.template(for: resource)?.templatePath ?? [] { node = node[key] ?? node }
+        return node["spec"]?["runtimeClassName"]?.string
+    }
+}
