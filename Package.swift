@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "BulkheadReports", targets: ["BulkheadReports"]),
         .library(name: "BulkheadMatrix", targets: ["BulkheadMatrix"]),
         .library(name: "BulkheadHistory", targets: ["BulkheadHistory"]),
+        .library(name: "BulkheadAdmission", targets: ["BulkheadAdmission"]),
     ],
     dependencies: [
         // Yams is used for its bundled libyaml (module CYaml): the document tree is built from
@@ -24,6 +25,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .target(
@@ -47,6 +56,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "BulkheadAdmission",
+            dependencies: [
+                "BulkheadCore", "BulkheadKubernetes",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "BulkheadHistory",
             dependencies: ["BulkheadCore", "BulkheadMatrix", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
@@ -54,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "bulkhead",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory", "BulkheadAdmission",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -83,6 +108,15 @@ let package = Package(
         .testTarget(
             name: "BulkheadMatrixTests",
             dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadMatrix", "BulkheadHistory"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BulkheadAdmissionTests",
+            dependencies: [
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -72,6 +72,11 @@ public struct BulkheadConfig: Sendable {
             case "podSecurity":
                 config.podSecurityLevel = pair.value["level"]?.string
                 config.podSecurityVersion = pair.value["version"]?.string
+            case "admission":
+                // Read by the admission webhook (AdmissionPolicy), which validates it.
+                if !pair.value.isMapping && !pair.value.isNull {
+                    problem(pair.value, "admission", "expected a mapping, found \(pair.value.typeName)")
+                }
             case "images":
                 guard pair.value.isMapping else {
                     problem(pair.value, "images", "expected a mapping, found \(pair.value.typeName)")

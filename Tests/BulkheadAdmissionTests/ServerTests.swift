@@ -1,0 +1,169 @@
+import AsyncHTTPClient
+import BulkheadAdmission
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOSSL
+import Testing
+
+/// The real server on an ephemeral loopback port with a generated certificate, spoken to over
+/// HTTPS by a real client that trusts only the generated CA.
+final class RunningServer: @unchecked Sendable {
+    let directory: URL
+    let certificates: WebhookCertificates
+    let server: AdmissionServer
+    let client: HTTPClient
+    private var task: Task<Void, any Error>?
+    private(set) var port = 0
+
+    init(policy: String? = nil) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-webhook-\(UUID().uuidString)")
+        certificates = try WebhookCertificates.generate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
+        try certificates.write(to: directory.path)
+        var configPath: String?
+        if let policy {
+            configPath = directory.appendingPathComponent("bulkhead.yaml").path
+            try policy.write(toFile: configPath ?? "", atomically: true, encoding: .utf8)
+        }
+        server = try AdmissionServer(configuration: .init(
+            host: "127.0.0.1", port: 0, certificatePath: directory.appendingPathComponent("tls.crt").path,
+            keyPath: directory.appendingPathComponent("tls.key").path, configPath: configPath, reloadInterval: .milliseconds(100)))
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificates.caPEM.utf8)))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        let started = AsyncStream<Int>.makeStream()
+        let application = server.makeApplication { port in started.continuation.yield(port) }
+        task = Task { try await application.runService() }
+        for await bound in started.stream {
+            port = bound
+            break
+        }
+    }
+
+    var url: String { "https://127.0.0.1:\(port)" }
+
+    func post(_ body: [UInt8], contentType: String = "application/json", path: String = "/validate") async throws -> (Int, String) {
+        var request = HTTPClientRequest(url: url + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(request, timeout: .seconds(10))
+        let data = try await response.body.collect(upTo: 1 << 24)
+        return (Int(response.status.code), String(buffer: data))
+    }
+
+    func get(_ path: String) async throws -> (Int, String) {
+        let response = try await client.execute(HTTPClientRequest(url: url + path), timeout: .seconds(10))
+        let data = try await response.body.collect(upTo: 1 << 24)
+        return (Int(response.status.code), String(buffer: data))
+    }
+
+    func stop() async throws {
+        task?.cancel()
+        _ = try? await task?.value
+        try await client.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+@Suite("Admission webhook over HTTPS", .serialized)
+struct ServerTests {
+    @Test func judgesReviewsAndReportsHealthAndMetrics() async throws {
+        let server = try await RunningServer()
+        do {
+            let (status, body) = try await server.post(Reviews.review(Reviews.restrictedPod))
+            #expect(status == 200)
+            #expect(body.contains("\"allowed\":true") && body.contains("\"kind\":\"AdmissionReview\""))
+            let (deniedStatus, denied) = try await server.post(Reviews.review(Reviews.privilegedPod, namespaceLabels: ["pod-security.kubernetes.io/enforce": "baseline"]))
+            #expect(deniedStatus == 200 && denied.contains("\"allowed\":false") && denied.contains("\"code\":403") && denied.contains("privileged"))
+            let (warnStatus, warned) = try await server.post(Reviews.review(Reviews.baselinePod, namespaceLabels: [
+                "pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"]))
+            #expect(warnStatus == 200 && warned.contains("\"allowed\":true") && warned.contains("\"warnings\""))
+            #expect(try await server.get("/healthz").0 == 200)
+            #expect(try await server.get("/readyz") == (200, "ready\n"))
+            let (_, metrics) = try await server.get("/metrics")
+            #expect(metrics.contains("bulkhead_admission_requests_total{kind=\"Pod\",operation=\"CREATE\",decision=\"denied\",dry_run=\"false\"} 1"))
+            #expect(metrics.contains("bulkhead_admission_duration_seconds_bucket"))
+        } catch {
+            Issue.record(error)
+        }
+        try await server.stop()
+    }
+
+    @Test func refusesBadRequestsWithoutCrashing() async throws {
+        let server = try await RunningServer()
+        do {
+            let (malformed, message) = try await server.post(Array("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {".utf8))
+            #expect(malformed == 400 && message.contains("malformed JSON"))
+            let (wrongVersion, _) = try await server.post(Array("{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}".utf8))
+            #expect(wrongVersion == 400)
+            let (contentType, _) = try await server.post(Reviews.review(Reviews.restrictedPod), contentType: "text/plain")
+            #expect(contentType == 415)
+            var huge = Array("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"pad\": \"".utf8)
+            huge += [UInt8](repeating: UInt8(ascii: "x"), count: 4 * 1024 * 1024)
+            huge += Array("\"}".utf8)
+            let (tooLarge, _) = try await server.post(huge)
+            #expect(tooLarge == 413)
+            // Still serving after all of that.
+            #expect(try await server.post(Reviews.review(Reviews.restrictedPod)).0 == 200)
+            let (_, metrics) = try await server.get("/metrics")
+            #expect(metrics.contains("bulkhead_admission_errors_total{reason=\"bad-request\"} 2"))
+        } catch {
+            Issue.record(error)
+        }
+        try await server.stop()
+    }
+
+    @Test func rotatesTheCertificateWhileRequestsAreInFlight() async throws {
+        let server = try await RunningServer()
+        do {
+            let before = server.server.certificateGeneration
+            let results = try await withThrowingTaskGroup(of: Int.self, returning: [Int].self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        if index == 20 {
+                            // cert-manager writes a new serving certificate from the same CA.
+                            let next = try WebhookCertificates.issue(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"],
+                                                                     caPEM: server.certificates.caPEM, caKeyPEM: server.certificates.caKeyPEM)
+                            try next.privateKeyPEM.write(to: server.directory.appendingPathComponent("tls.key"), atomically: true, encoding: .utf8)
+                            try next.certificatePEM.write(to: server.directory.appendingPathComponent("tls.crt"), atomically: true, encoding: .utf8)
+                        }
+                        try await Task.sleep(for: .milliseconds(index * 10))
+                        return try await server.post(Reviews.review(Reviews.restrictedPod)).0
+                    }
+                }
+                var codes: [Int] = []
+                for try await code in group { codes.append(code) }
+                return codes
+            }
+            #expect(results.count == 60 && results.allSatisfy { $0 == 200 }, "no request failed during the rotation: \(results)")
+            var waited = 0
+            while server.server.certificateGeneration == before && waited < 50 {
+                try await Task.sleep(for: .milliseconds(100))
+                waited += 1
+            }
+            #expect(server.server.certificateGeneration > before, "the new certificate was loaded")
+            #expect(try await server.post(Reviews.review(Reviews.restrictedPod)).0 == 200, "new connections use it")
+        } catch {
+            Issue.record(error)
+        }
+        try await server.stop()
+    }
+
+    @Test func reloadsThePolicyFile() async throws {
+        let server = try await RunningServer(policy: "admission:\n  podSecurity: {enforce: restricted}\n")
+        do {
+            #expect(try await server.post(Reviews.review(Reviews.baselinePod)).1.contains("\"allowed\":false"))
+            try "admission:\n  podSecurity: {enforce: baseline}\n".write(to: server.directory.appendingPathComponent("bulkhead.yaml"), atomically: true, encoding: .utf8)
+            var allowed = false
+            for _ in 0..<50 where !allowed {
+                try await Task.sleep(for: .milliseconds(100))
+                allowed = try await server.post(Reviews.review(Reviews.baselinePod)).1.contains("\"allowed\":true")
+            }
+            #expect(allowed, "the new policy applies without a restart")
+        } catch {
+            Issue.record(error)
+        }
+        try await server.stop()
+    }
+}
