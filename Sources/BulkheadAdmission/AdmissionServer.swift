@@ -78,8 +78,8 @@ public struct AdmissionServer: Sendable {
     }
 
     /// Runs until SIGTERM or SIGINT, then stops accepting and drains the requests in flight.
-    public func run() async throws {
-        try await makeApplication().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeApplication(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
     static func jsonResponse(_ status: HTTPResponse.Status, _ body: String) -> Response {
@@ -216,7 +216,14 @@ struct ReloadService: Service {
         return "\(modified)/\(size)"
     }
 
+    /// Stops with the rest of the server on graceful shutdown (SIGTERM) as well as on cancellation.
     func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await watch()
+        }
+    }
+
+    private func watch() async throws {
         let logger = Logger(label: "bulkhead.admission")
         var certificates = Self.stamp(configuration.certificatePath) + Self.stamp(configuration.keyPath)
         var policy = Self.stamp(configuration.configPath)

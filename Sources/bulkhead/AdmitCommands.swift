@@ -37,9 +37,12 @@ struct AdmitCommand: ParsableCommand {
             }
             let done = DispatchSemaphore(value: 0)
             let failure = FailureBox()
+            let host = host
             Task {
                 do {
-                    try await server.run()
+                    try await server.run { port in
+                        FileHandle.standardError.write(Data("bulkhead admission webhook listening on https://\(host):\(port)\n".utf8))
+                    }
                 } catch {
                     failure.set("\(error)")
                 }

@@ -367,3 +367,58 @@ struct MatrixCommandTests {
         #expect(missing.status == 2 && missing.stderr.contains("no run 99"))
     }
 }
+
+@Suite("bulkhead admit", .serialized)
+struct AdmitCommandTests {
+    @Test func certsAndManifestsThatScanClean() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certs = directory.appendingPathComponent("certs").path
+        let generated = try CLI.run(["admit", "certs", "--namespace", "bulkhead-system", "--out", certs])
+        #expect(generated.status == 0)
+        #expect(generated.stdout.contains("caBundle: "))
+        let manifests = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs, "--failure-policy", "Ignore"])
+        #expect(manifests.status == 0)
+        #expect(manifests.stdout.contains("failurePolicy: Ignore"))
+        let scan = try CLI.run(["scan", "-"], stdin: manifests.stdout)
+        #expect(scan.status == 0, "bulkhead scan reports nothing on its own install: \(scan.stdout)")
+        #expect(scan.stdout.contains("No findings"))
+    }
+
+    /// A real `bulkhead admit serve` process: it answers, then stops cleanly on SIGTERM.
+    @Test func serveStopsGracefullyOnSIGTERM() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certs = directory.appendingPathComponent("certs").path
+        #expect(try CLI.run(["admit", "certs", "--namespace", "test", "--dns", "localhost", "--ip", "127.0.0.1", "--out", certs]).status == 0)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["admit", "serve", "--tls-cert", certs + "/tls.crt", "--tls-key", certs + "/tls.key", "--host", "127.0.0.1", "--port", "0"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Bulkhead announces the bound port.
+        var announced = ""
+        let handle = errors.fileHandleForReading
+        let marker = "webhook listening on https://127.0.0.1:"
+        while !announced.contains(marker) || !(announced.components(separatedBy: marker).last?.contains("\n") ?? false) {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            announced += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = announced.components(separatedBy: marker).last.map { String($0.prefix { $0.isNumber }) } ?? ""
+        #expect(!port.isEmpty, "\(announced)")
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-sS", "--cacert", certs + "/ca.crt", "https://127.0.0.1:\(port)/healthz"]
+        let output = Pipe()
+        curl.standardOutput = output
+        try curl.run()
+        curl.waitUntilExit()
+        #expect(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ok\n")
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "graceful exit on SIGTERM")
+    }
+}
