@@ -150,6 +150,36 @@ struct ServerTests {
         try await server.stop()
     }
 
+    /// The decisions of the reviewer tests, this time through the real server.
+    @Test func decisionScenariosOverHTTPS() async throws {
+        let server = try await RunningServer(policy: """
+            admission:
+              podSecurity: {enforce: restricted, audit: restricted}
+              exemptions: {namespaces: [tools], usernames: [deployer-bot], groups: [break-glass], runtimeClasses: [kata]}
+            """)
+        do {
+            func verdict(_ body: [UInt8]) async throws -> String { try await server.post(body).1 }
+            #expect(try await verdict(Reviews.review(Reviews.privilegedPod, namespace: "tools")).contains("\"allowed\":true"))
+            #expect(try await verdict(Reviews.review(Reviews.privilegedPod, username: "deployer-bot")).contains("\"allowed\":true"))
+            #expect(try await verdict(Reviews.review(Reviews.privilegedPod, groups: ["break-glass"])).contains("\"allowed\":true"))
+            let kata = Reviews.privilegedPod.replacingOccurrences(of: "spec:\n", with: "spec:\n  runtimeClassName: kata\n")
+            #expect(try await verdict(Reviews.review(kata)).contains("\"allowed\":true"))
+            let dry = try await verdict(Reviews.review(Reviews.privilegedPod, dryRun: true))
+            #expect(dry.contains("\"allowed\":false") && dry.contains("\"auditAnnotations\""))
+            let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: app, image: \"x:1\"}]\n"
+            #expect(try await verdict(Reviews.review(deployment)).contains("spec.template.spec.hostNetwork"))
+            let ephemeral = Reviews.restrictedPod + "\n  ephemeralContainers: [{name: debugger, image: \"busybox:1.36\", securityContext: {privileged: true}}]\n"
+            let debug = try await verdict(Reviews.review(ephemeral, operation: "UPDATE", subResource: "ephemeralcontainers"))
+            #expect(debug.contains("\"allowed\":false") && debug.contains("debugger"))
+            #expect(try await verdict(Reviews.review(Reviews.privilegedPod, operation: "DELETE")).contains("\"allowed\":true"))
+            let (_, metrics) = try await server.get("/metrics")
+            #expect(metrics.contains("dry_run=\"true\""))
+        } catch {
+            Issue.record(error)
+        }
+        try await server.stop()
+    }
+
     @Test func reloadsThePolicyFile() async throws {
         let server = try await RunningServer(policy: "admission:\n  podSecurity: {enforce: restricted}\n")
         do {
