@@ -87,7 +87,7 @@ let package = Package(
         // Stage-by-stage throughput for bench/scan.sh (not shipped).
         .executableTarget(
             name: "BulkheadBench",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", .product(name: "Yams", package: "Yams")],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .testTarget(

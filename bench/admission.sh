@@ -13,7 +13,7 @@ swift build -c release --product bulkhead >&2
 bulkhead="$(swift build -c release --show-bin-path)/bulkhead"
 "$bulkhead" admit certs --namespace bench --dns localhost --ip 127.0.0.1 --out "$out/certs" >/dev/null
 
-# A realistic review: a hardened Deployment of about 3 KB, as the API server sends it.
+# A realistic review: a hardened Deployment (about 2 KB of compact JSON), as the API server sends it.
 python3 - "$out/review.json" <<'PY'
 import json, sys
 deployment = {
@@ -36,7 +36,8 @@ review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "reque
   "resource": {"group": "apps", "version": "v1", "resource": "deployments"}, "name": "checkout", "namespace": "shop",
   "operation": "CREATE", "userInfo": {"username": "system:serviceaccount:argocd:argocd-application-controller", "groups": ["system:serviceaccounts"]},
   "object": deployment, "oldObject": None, "dryRun": False, "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"}}}
-open(sys.argv[1], "w").write(json.dumps(review, indent=1))
+# Compact, as the API server sends it.
+open(sys.argv[1], "w").write(json.dumps(review, separators=(",", ":")))
 PY
 echo "review body: $(wc -c < "$out/review.json") bytes"
 
@@ -52,7 +53,10 @@ REVIEW="$out/review.json" wrk -t2 -c64 -d"${seconds}s" -s bench/admission.lua "h
 echo "== paced: 2000 req/s over 64 connections, ${seconds}s"
 REVIEW="$out/review.json" RATE=2000 CONNECTIONS=64 wrk -t2 -c64 -d"${seconds}s" -s bench/admission.lua "https://127.0.0.1:$port/validate" | tail -n 2
 
-echo "== evaluation inside the process (bulkhead_admission_duration_seconds)"
+echo "== evaluation alone, one thread, no load (bulkhead-bench --review)"
+swift build -c release --product bulkhead-bench >&2
+"$(swift build -c release --show-bin-path)/bulkhead-bench" --review "$out/review.json"
+echo "== evaluation inside the server under the load above (bulkhead_admission_duration_seconds)"
 curl -fsS --cacert "$out/certs/ca.crt" "https://127.0.0.1:$port/metrics" | python3 -c '
 import sys
 buckets, total, count = [], 0.0, 0

@@ -31,13 +31,39 @@ public struct AdmissionReviewer: Sendable {
 
         /// The AdmissionReview response body.
         public var responseJSON: String {
-            var response: [String: Any] = ["uid": uid, "allowed": allowed]
-            if let message, !allowed { response["status"] = ["code": 403, "reason": "Forbidden", "message": message] as [String: Any] }
-            if !warnings.isEmpty { response["warnings"] = warnings }
-            if !auditAnnotations.isEmpty { response["auditAnnotations"] = auditAnnotations }
-            let review: [String: Any] = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": response]
-            let data = (try? JSONSerialization.data(withJSONObject: review, options: [.sortedKeys])) ?? Data("{}".utf8)
-            return String(decoding: data, as: UTF8.self)
+            var out = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{"
+            out += "\"allowed\":\(allowed),\"uid\":\(Self.quote(uid))"
+            if let message, !allowed {
+                out += ",\"status\":{\"code\":403,\"message\":\(Self.quote(message)),\"reason\":\"Forbidden\"}"
+            }
+            if !warnings.isEmpty { out += ",\"warnings\":[" + warnings.map(Self.quote).joined(separator: ",") + "]" }
+            if !auditAnnotations.isEmpty {
+                out += ",\"auditAnnotations\":{" + auditAnnotations.sorted { $0.key < $1.key }
+                    .map { "\(Self.quote($0.key)):\(Self.quote($0.value))" }.joined(separator: ",") + "}"
+            }
+            return out + "}}"
+        }
+
+        /// A JSON string literal.
+        static func quote(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+            return out + "\""
         }
     }
 
@@ -49,12 +75,12 @@ public struct AdmissionReviewer: Sendable {
     ]
 
     static let podSecurityRegistry = KubernetesChecks.registry(only: ["pod-security"])
-    static let objectChecksRegistry: CheckRegistry = {
-        let selectors = KubernetesChecks.registry.descriptors
-            .filter { !$0.category.hasPrefix("pod-security") && $0.category != "network" && !clusterOnlyChecks.contains($0.id) }
-            .map(\.id)
-        return KubernetesChecks.registry(only: selectors)
-    }()
+    static let objectCheckIDs: [String] = KubernetesChecks.registry.descriptors
+        .filter { !$0.category.hasPrefix("pod-security") && $0.category != "network" && !clusterOnlyChecks.contains($0.id) }
+        .map(\.id)
+    static let objectChecksRegistry = KubernetesChecks.registry(only: objectCheckIDs)
+    /// Pod Security and the object checks in one pass (the pod spec is read once).
+    static let combinedRegistry = KubernetesChecks.registry(only: ["pod-security"] + objectCheckIDs)
 
     public func review(_ body: [UInt8]) throws(BadRequest) -> Outcome {
         let loaded = body.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: "AdmissionReview") }
@@ -99,20 +125,45 @@ public struct AdmissionReviewer: Sendable {
         }
         let ref = "\(resource.kind) \(resource.namespace.map { "\($0)/" } ?? "")\(resource.name)"
         var byMode: [AdmissionPolicy.Mode: [Finding]] = [:]
+        // The Pod Security level and version of each mode; modes usually share one, and each
+        // distinct one is evaluated once. The first pass also runs the object checks.
+        var levels: [(AdmissionPolicy.Mode, ScanOptions)] = []
         for mode in [AdmissionPolicy.Mode.enforce, .warn, .audit] {
             let level = labels["pod-security.kubernetes.io/\(mode.rawValue)"] ?? policy.podSecurity[mode]?.level
             let version = labels["pod-security.kubernetes.io/\(mode.rawValue)-version"] ?? policy.podSecurity[mode]?.version ?? "latest"
             guard let level, level != "privileged" else { continue }
-            let options = ScanOptions(podSecurityLevel: PodSecurityLevel(rawValue: level) == nil ? "restricted" : level,
-                                      podSecurityVersion: PodSecurityVersion(version) == nil ? "latest" : version)
-            let result = Scanner(registry: Self.podSecurityRegistry, options: options, config: policy.config).scan(resources: extracted.resources)
-            byMode[mode, default: []] += result.findings
+            levels.append((mode, ScanOptions(podSecurityLevel: PodSecurityLevel(rawValue: level) == nil ? "restricted" : level,
+                                             podSecurityVersion: PodSecurityVersion(version) == nil ? "latest" : version)))
         }
         let checksMode = policy.checksMode(for: namespace)
+        let allowedRegistries = policy.config?.allowedRegistries ?? []
+        let digestSeverity = policy.config?.imageDigestSeverity
+        var evaluated: [ScanOptions: [Finding]] = [:]
+        var objectFindings: [Finding]?
+        for (mode, options) in levels {
+            if evaluated[options] == nil {
+                if objectFindings == nil && checksMode != .off {
+                    var combined = options
+                    combined.allowedRegistries = allowedRegistries
+                    combined.imageDigestSeverity = digestSeverity
+                    let findings = Scanner(registry: Self.combinedRegistry, options: combined, config: policy.config, today: Self.today)
+                        .scan(resources: extracted.resources).findings
+                    evaluated[options] = findings.filter { $0.category.hasPrefix("pod-security") }
+                    objectFindings = findings.filter { !$0.category.hasPrefix("pod-security") }
+                } else {
+                    evaluated[options] = Scanner(registry: Self.podSecurityRegistry, options: options, config: policy.config, today: Self.today)
+                        .scan(resources: extracted.resources).findings
+                }
+            }
+            byMode[mode, default: []] += evaluated[options] ?? []
+        }
         if checksMode != .off {
-            let options = ScanOptions(allowedRegistries: policy.config?.allowedRegistries ?? [], imageDigestSeverity: policy.config?.imageDigestSeverity)
-            let result = Scanner(registry: Self.objectChecksRegistry, options: options, config: policy.config).scan(resources: extracted.resources)
-            byMode[checksMode, default: []] += result.findings
+            if objectFindings == nil {
+                let options = ScanOptions(allowedRegistries: allowedRegistries, imageDigestSeverity: digestSeverity)
+                objectFindings = Scanner(registry: Self.objectChecksRegistry, options: options, config: policy.config, today: Self.today)
+                    .scan(resources: extracted.resources).findings
+            }
+            byMode[checksMode, default: []] += objectFindings ?? []
         }
 
         func line(_ finding: Finding) -> String {
@@ -131,9 +182,33 @@ public struct AdmissionReviewer: Sendable {
         return outcome
     }
 
+    /// Today's date for exception expiry, worked out once a minute rather than per request.
+    static var today: DateComponents { DayCache.shared.today }
+
     static func runtimeClass(of resource: Resource) -> String? {
         var node = resource.node
         for key in WorkloadKinds.template(for: resource)?.templatePath ?? [] { node = node[key] ?? node }
         return node["spec"]?["runtimeClassName"]?.string
+    }
+}
+
+/// The UTC date, refreshed at most once a minute.
+final class DayCache: @unchecked Sendable {
+    static let shared = DayCache()
+    private let lock = NSLock()
+    private var cached = DateComponents()
+    private var refreshed = Date.distantPast
+
+    var today: DateComponents {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        if now.timeIntervalSince(refreshed) > 60 {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+            cached = calendar.dateComponents([.year, .month, .day], from: now)
+            refreshed = now
+        }
+        return cached
     }
 }

@@ -94,7 +94,6 @@ public struct AdmissionServer: Sendable {
     }
 
     static func validate(_ request: Request, state: AdmissionState, configuration: Configuration) async throws -> Response {
-        let started = ContinuousClock.now
         let contentType = request.headers[.contentType] ?? ""
         guard contentType.lowercased().hasPrefix("application/json") else {
             state.recordError("unsupported-media-type")
@@ -110,9 +109,15 @@ public struct AdmissionServer: Sendable {
         let bytes = Array(buffer.readableBytesView)
         let reviewer = state.reviewer
         let outcome: AdmissionReviewer.Outcome
+        let evaluation = EvaluationTimer()
         do {
             outcome = try await withThrowingTaskGroup(of: AdmissionReviewer.Outcome?.self) { group in
-                group.addTask { try reviewer.review(bytes) }
+                group.addTask {
+                    let begin = ContinuousClock.now
+                    let result = try reviewer.review(bytes)
+                    evaluation.set(ContinuousClock.now - begin)
+                    return result
+                }
                 group.addTask {
                     try await Task.sleep(for: configuration.requestTimeout)
                     return nil
@@ -128,11 +133,29 @@ public struct AdmissionServer: Sendable {
             state.recordError("timeout")
             return Self.error(.internalServerError, "evaluation took longer than \(configuration.requestTimeout)")
         }
-        state.record(outcome, duration: ContinuousClock.now - started)
+        state.record(outcome, duration: evaluation.value)
         return jsonResponse(.ok, outcome.responseJSON + "\n")
     }
 
     struct TimedOut: Error {}
+}
+
+/// The evaluation's own duration, handed out of the child task.
+final class EvaluationTimer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = Duration.zero
+
+    func set(_ duration: Duration) {
+        lock.lock()
+        stored = duration
+        lock.unlock()
+    }
+
+    var value: Duration {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
 }
 
 /// What the handlers share: the reviewer (replaced when the policy file changes), readiness, metrics.
@@ -146,7 +169,7 @@ final class AdmissionState: @unchecked Sendable {
     init() {
         duration = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "duration", unitName: "seconds",
-                                             helpText: "Time to judge one AdmissionReview, inside the process."),
+                                             helpText: "Time to judge one AdmissionReview (parse, checks, response), inside the process."),
             buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)])
     }
 

@@ -2,6 +2,7 @@
 // threads counted) (1) libyaml's event stream alone, (2) building the positioned tree, (3) tree
 // plus resources plus the Pod Security Standards only, (4) tree plus every Kubernetes check,
 // cross-resource ones included. Usage: bulkhead-bench PATH... [--rounds N]
+import BulkheadAdmission
 import BulkheadCore
 import BulkheadKubernetes
 import CYaml
@@ -14,6 +15,20 @@ func threadCPUSeconds() -> Double {
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+// `--review FILE`: time AdmissionReviewer.review on one AdmissionReview body, one thread.
+if let index = arguments.firstIndex(of: "--review"), index + 1 < arguments.count {
+    let body = Array(FileManager.default.contents(atPath: arguments[index + 1]) ?? Data())
+    let reviewer = AdmissionReviewer()
+    let count = 5000
+    var best = Double.infinity
+    for _ in 0..<3 {
+        let start = threadCPUSeconds()
+        for _ in 0..<count { _ = try? reviewer.review(body) }
+        best = min(best, (threadCPUSeconds() - start) / Double(count))
+    }
+    print(String(format: "AdmissionReviewer.review: %.1f µs CPU per review (%d-byte body, best of 3 × %d)", best * 1e6, body.count, count))
+    exit(0)
+}
 var requestedRounds = 3
 if let index = arguments.firstIndex(of: "--rounds"), index + 1 < arguments.count, let value = Int(arguments[index + 1]) {
     requestedRounds = value

@@ -218,9 +218,11 @@ struct AnnotationSuppression {
 
 /// Order-preserving parallel map over the machine's cores.
 public enum ConcurrentMap {
+    /// Read once: Foundation works it out from the cgroup files on every call.
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
     public static func map<Input: Sendable, Output: Sendable>(_ inputs: [Input], minimumChunk: Int = 1,
                                                         _ transform: @Sendable (Input) -> Output) -> [Output] {
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         if inputs.count <= minimumChunk || cores == 1 {
             return inputs.map(transform)
         }
