@@ -90,6 +90,12 @@ let package = Package(
             dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // Helpers the test targets share (running outside tools); not part of the product.
+        .target(
+            name: "BulkheadTestSupport",
+            path: "Tests/BulkheadTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "BulkheadCoreTests",
             dependencies: ["BulkheadCore"],
@@ -102,18 +108,18 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadReportsTests",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadReports"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadReports", "BulkheadTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "BulkheadMatrixTests",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadMatrix", "BulkheadHistory"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadMatrix", "BulkheadHistory", "BulkheadTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "BulkheadAdmissionTests",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission", "BulkheadTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

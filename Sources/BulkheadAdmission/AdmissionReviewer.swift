@@ -31,52 +31,45 @@ public struct AdmissionReviewer: Sendable {
 
         /// The AdmissionReview response body.
         public var responseJSON: String {
-            var out = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{"
-            out += "\"allowed\":\(allowed),\"uid\":\(Self.quote(uid))"
+            var out: [UInt8] = []
+            out.reserveCapacity(256)
+            func raw(_ text: String) { out.append(contentsOf: text.utf8) }
+            func quoted(_ text: String) { JSONText.appendQuoted(text, to: &out) }
+            raw("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":{\"allowed\":\(allowed),\"uid\":")
+            quoted(uid)
             if let message, !allowed {
-                out += ",\"status\":{\"code\":403,\"message\":\(Self.quote(message)),\"reason\":\"Forbidden\"}"
+                raw(",\"status\":{\"code\":403,\"message\":")
+                quoted(message)
+                raw(",\"reason\":\"Forbidden\"}")
             }
-            if !warnings.isEmpty { out += ",\"warnings\":[" + warnings.map(Self.quote).joined(separator: ",") + "]" }
-            if !auditAnnotations.isEmpty {
-                out += ",\"auditAnnotations\":{" + auditAnnotations.sorted { $0.key < $1.key }
-                    .map { "\(Self.quote($0.key)):\(Self.quote($0.value))" }.joined(separator: ",") + "}"
-            }
-            return out + "}}"
-        }
-
-        /// A JSON string literal.
-        static func quote(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        let hex = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
+            if !warnings.isEmpty {
+                raw(",\"warnings\":[")
+                for (index, warning) in warnings.enumerated() {
+                    if index > 0 { raw(",") }
+                    quoted(warning)
                 }
+                raw("]")
             }
-            return out + "\""
+            if !auditAnnotations.isEmpty {
+                raw(",\"auditAnnotations\":{")
+                for (index, annotation) in auditAnnotations.sorted(by: { $0.key < $1.key }).enumerated() {
+                    if index > 0 { raw(",") }
+                    quoted(annotation.key)
+                    raw(":")
+                    quoted(annotation.value)
+                }
+                raw("}")
+            }
+            raw("}}")
+            return String(decoding: out, as: UTF8.self)
         }
     }
 
-    /// Checks that need the rest of the cluster (bindings, policies, other objects) are not run on
-    /// one object: the webhook sees only the object under review.
-    static let clusterOnlyChecks: Set<String> = [
-        "automountServiceAccountToken", "serviceAccountNotInInput", "irsaMissing", "irsaSharedRole",
-        "secretProviderClassMissing", "secretProviderClassUnused", "rbacDangerousBinding",
-    ]
-
     static let podSecurityRegistry = KubernetesChecks.registry(only: ["pod-security"])
+    /// The checks beyond Pod Security that judge one object alone: those of `.cluster` scope need
+    /// the rest of the cluster (bindings, policies, service accounts), which the webhook does not see.
     static let objectCheckIDs: [String] = KubernetesChecks.registry.descriptors
-        .filter { !$0.category.hasPrefix("pod-security") && $0.category != "network" && !clusterOnlyChecks.contains($0.id) }
+        .filter { !$0.category.hasPrefix("pod-security") && $0.scope == .object }
         .map(\.id)
     static let objectChecksRegistry = KubernetesChecks.registry(only: objectCheckIDs)
     /// Pod Security and the object checks in one pass (the pod spec is read once).

@@ -89,8 +89,7 @@ public struct AdmissionServer: Sendable {
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let body = (try? JSONSerialization.data(withJSONObject: ["error": message], options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return jsonResponse(status, body + "\n")
+        jsonResponse(status, "{\"error\":\(JSONText.quoted(message))}\n")
     }
 
     static func validate(_ request: Request, state: AdmissionState, configuration: Configuration) async throws -> Response {

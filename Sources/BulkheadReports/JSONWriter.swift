@@ -1,3 +1,5 @@
+import BulkheadCore
+
 /// Writes JSON text directly (two-space indentation, keys in the order given). Reports with tens of
 /// thousands of findings are written several times faster than through `JSONEncoder`.
 struct JSONWriter {
@@ -24,7 +26,7 @@ struct JSONWriter {
 
     private mutating func key(_ name: String) {
         separator()
-        Self.escape(name, into: &bytes)
+        JSONText.appendQuoted(name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         bytes.append(UInt8(ascii: " "))
     }
@@ -68,12 +70,12 @@ struct JSONWriter {
 
     mutating func element(_ value: String) {
         separator()
-        Self.escape(value, into: &bytes)
+        JSONText.appendQuoted(value, to: &bytes)
     }
 
     mutating func field(_ name: String, _ value: String) {
         key(name)
-        Self.escape(value, into: &bytes)
+        JSONText.appendQuoted(value, to: &bytes)
     }
 
     mutating func field(_ name: String, _ value: String?) {
@@ -94,26 +96,5 @@ struct JSONWriter {
         array(name) { writer in
             for value in values { writer.element(value) }
         }
-    }
-
-    static func escape(_ value: String, into bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: Array("\\u00".utf8))
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default:
-                bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

@@ -54,7 +54,8 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("no check or control \"\(id)\". Known checks: \(known). Controls: `bulkhead controls`")
         }
         var out = "\(descriptor.id): \(descriptor.title)\n"
-        out += "Severity: \(descriptor.severity.rawValue)    Category: \(descriptor.category)\n"
+        out += "Severity: \(descriptor.severity.rawValue)    Category: \(descriptor.category)    Scope: \(descriptor.scope.rawValue)"
+        out += descriptor.scope == .object ? " (also judged by the admission webhook)\n" : " (needs other objects of the input; not run by the webhook)\n"
         if let check = KubernetesChecks.podSecurity.checks.first(where: { $0.id == descriptor.id }) {
             out += "Pod Security level: \(check.level.rawValue), \(check.versionHistory)\n"
         }

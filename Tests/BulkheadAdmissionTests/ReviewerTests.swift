@@ -1,6 +1,7 @@
 import BulkheadAdmission
 import BulkheadCore
 import BulkheadKubernetes
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -91,6 +92,25 @@ struct ReviewerTests {
         #expect(shop.allowed && shop.warnings.contains { $0.contains("readOnlyRootFilesystem") })
         let payments = try enforcing.review(Reviews.review(Reviews.baselinePod, namespace: "payments"))
         #expect(!payments.allowed && payments.message?.contains("readOnlyRootFilesystem") == true)
+    }
+
+    @Test func objectScopedChecksRunOnOneObjectAndClusterScopedOnesDoNot() throws {
+        let enforcing = AdmissionReviewer(policy: policy("admission:\n  checks: {mode: enforce}\n"))
+        let openPolicy = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: open}
+            spec:
+              podSelector: {}
+              policyTypes: [Ingress]
+              ingress:
+              - {}
+            """
+        let denied = try enforcing.review(Reviews.review(openPolicy))
+        #expect(!denied.allowed && denied.message?.contains("netpolAllowsAll") == true, "a policy that allows all is judged on its own")
+        #expect(denied.message?.contains("netpolSelectsNothing") == false, "whether it selects a pod needs the cluster")
+        let pod = try enforcing.review(Reviews.review(Reviews.restrictedPod.replacingOccurrences(of: "spec:\n", with: "spec:\n  serviceAccountName: ghost\n")))
+        #expect(!pod.enforced.contains { $0.checkID == "serviceAccountNotInInput" || $0.checkID == "netpolUnselectedWorkload" })
     }
 
     @Test func exemptionsAsPodSecurityAdmissionHasThem() throws {
@@ -216,24 +236,12 @@ struct InstallManifestTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-certs-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try certificates.write(to: directory)
-        let (status, text) = try run(["openssl", "x509", "-in", "\(directory)/tls.crt", "-noout", "-text"])
+        let (status, text) = try Command.run(["openssl", "x509", "-in", "\(directory)/tls.crt", "-noout", "-text"])
         #expect(status == 0)
         #expect(text.contains("DNS:bulkhead.sec.svc") && text.contains("DNS:bulkhead.sec.svc.cluster.local") && text.contains("IP Address:127.0.0.1"))
         #expect(text.contains("prime256v1") || text.contains("P-256"))
-        let (verify, output) = try run(["openssl", "verify", "-CAfile", "\(directory)/ca.crt", "\(directory)/tls.crt"])
+        let (verify, output) = try Command.run(["openssl", "verify", "-CAfile", "\(directory)/ca.crt", "\(directory)/tls.crt"])
         #expect(verify == 0, "\(output)")
     }
 
-    func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }

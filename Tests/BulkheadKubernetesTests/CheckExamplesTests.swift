@@ -10,7 +10,7 @@ struct CheckExamplesTests {
 
     static var cases: [ExampleCase] {
         registry.descriptors.flatMap { descriptor in
-            descriptor.examples.enumerated().map { ExampleCase(checkID: descriptor.id, index: $0.offset, example: $0.element) }
+            descriptor.examples.enumerated().map { ExampleCase(checkID: descriptor.id, scope: descriptor.scope, index: $0.offset, example: $0.element) }
         }
     }
 
@@ -40,6 +40,15 @@ struct CheckExamplesTests {
             for hit in hits {
                 #expect(hit.location.line > 0 && !hit.fieldPath.isEmpty)
             }
+            // An object-scoped check (the ones the admission webhook runs) must see the violation
+            // with each object judged alone, as the webhook judges it.
+            if testCase.scope == .object {
+                let documents = YAMLLoader().load(testCase.example.manifest, file: "example.yaml").documents
+                let alone = ResourceExtractor.extract(documents, file: "example.yaml").resources.flatMap { resource in
+                    scanner.scan(resources: [resource]).findings.filter { $0.checkID == testCase.checkID }
+                }
+                #expect(!alone.isEmpty, "\(testCase): object scope, but the violation needs other objects (scope: .cluster?)")
+            }
         case .compliant:
             #expect(hits.isEmpty, "\(testCase) should not be reported: \(hits.map(\.message))")
         }
@@ -48,6 +57,7 @@ struct CheckExamplesTests {
 
 struct ExampleCase: CustomTestStringConvertible, Sendable, CustomStringConvertible {
     var checkID: String
+    var scope: CheckDescriptor.Scope
     var index: Int
     var example: CheckExample
 

@@ -2,6 +2,7 @@ import BulkheadCore
 import BulkheadHistory
 import BulkheadKubernetes
 import BulkheadMatrix
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -30,18 +31,6 @@ enum Fixtures {
         return url
     }
 
-    static func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 }
 
 @Suite("Shared-responsibility matrix")
@@ -100,7 +89,7 @@ struct MatrixTests {
             let junit = try MatrixReports.render(matrix, format: .junit, options: options)
             let junitPath = directory.appendingPathComponent("\(name).xml").path
             try junit.write(toFile: junitPath, atomically: true, encoding: .utf8)
-            let (status, output) = try Fixtures.run(["python3", "-c", """
+            let (status, output) = try Command.run(["python3", "-c", """
                 import sys, xml.etree.ElementTree as ET
                 root = ET.parse(sys.argv[1]).getroot()
                 cases = root.findall('.//testcase')
@@ -125,14 +114,14 @@ struct MatrixTests {
             let page = directory.appendingPathComponent("\(name).html")
             try html.write(to: page, atomically: true, encoding: .utf8)
             let common = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1440,1800"]
-            let (domStatus, dom) = try Fixtures.run(common + ["--dump-dom", page.absoluteString])
+            let (domStatus, dom) = try Command.run(common + ["--dump-dom", page.absoluteString])
             #expect(domStatus == 0)
             #expect(dom.contains("data-ready=\"1\""), "the report's script ran")
             #expect(dom.contains("data-errors=\"0\""), "no script error")
             #expect(dom.contains("shown</span>"), "filters initialised")
             let screenshot = directory.appendingPathComponent("\(name).png")
             try? FileManager.default.removeItem(at: screenshot)
-            let (shotStatus, _) = try Fixtures.run(common + ["--screenshot=\(screenshot.path)", page.absoluteString])
+            let (shotStatus, _) = try Command.run(common + ["--screenshot=\(screenshot.path)", page.absoluteString])
             #expect(shotStatus == 0)
             let size = (try? FileManager.default.attributesOfItem(atPath: screenshot.path)[.size] as? Int) ?? 0
             #expect(size > 50_000, "screenshot \(screenshot.path) written")
@@ -183,7 +172,7 @@ struct HistoryTests {
             INSERT INTO finding VALUES (1, 1, 'privileged', 'critical', 'deploy/web.yaml', 12,
                                         'spec.containers[0].securityContext.privileged', 'Pod shop/web', 'container "web" must not set privileged');
             """
-        let (status, output) = try Fixtures.run(["sqlite3", path, v1])
+        let (status, output) = try Command.run(["sqlite3", path, v1])
         #expect(status == 0, "\(output)")
         let store = try HistoryStore(path: path)
         #expect(try store.integrityCheck() == "ok")

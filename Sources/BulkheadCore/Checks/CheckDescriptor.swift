@@ -3,6 +3,15 @@
 /// `bulkhead explain` and the SARIF rules are all generated from this one value, and one test
 /// runs every example of every check.
 public struct CheckDescriptor: Sendable, Hashable {
+    /// What a check needs to see to give a verdict.
+    public enum Scope: String, Sendable, Hashable {
+        /// The object under review alone: such a check also runs in the admission webhook.
+        case object
+        /// Other objects of the input too (bindings, policies, service accounts, mounts): it runs on
+        /// a whole input, never on a single object at admission, where the rest is not visible.
+        case cluster
+    }
+
     public var id: String
     public var title: String
     public var severity: Severity
@@ -15,10 +24,12 @@ public struct CheckDescriptor: Sendable, Hashable {
     public var frameworks: [FrameworkReference]
     /// Where the rule comes from (the standard's own page).
     public var helpURI: String?
+    public var scope: Scope
     public var examples: [CheckExample]
 
     public init(id: String, title: String, severity: Severity, category: String, description: String, remediation: String,
-                controls: [String], frameworks: [FrameworkReference] = [], helpURI: String? = nil, examples: [CheckExample]) {
+                controls: [String], frameworks: [FrameworkReference] = [], helpURI: String? = nil, scope: Scope = .object,
+                examples: [CheckExample]) {
         self.id = id
         self.title = title
         self.severity = severity
@@ -28,6 +39,7 @@ public struct CheckDescriptor: Sendable, Hashable {
         self.controls = controls
         self.frameworks = frameworks
         self.helpURI = helpURI
+        self.scope = scope
         self.examples = examples
     }
 }

@@ -34,7 +34,7 @@ enum NetworkChecks {
             title: "No default-deny \(direction) policy", severity: ingress ? .medium : .low, category: "network",
             description: "Without a policy that selects every pod of the namespace for \(direction), pods that no other policy selects accept (send) traffic from (to) anywhere, and new workloads start open.",
             remediation: "Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [\(ingress ? "Ingress" : "Egress")]` to the namespace, then allow the flows each workload needs.",
-            controls: [ControlCatalog.networkPolicies], frameworks: [FrameworkReference(.cisEKS, "4.3.2")], helpURI: uri,
+            controls: [ControlCatalog.networkPolicies], frameworks: [FrameworkReference(.cisEKS, "4.3.2")], helpURI: uri, scope: .cluster,
             examples: [
                 CheckExample(.violation, deployment("web")),
                 CheckExample(.compliant, deployment("web") + "---\n" + denyAll),
@@ -54,7 +54,7 @@ enum NetworkChecks {
         id: "netpolUnselectedWorkload", title: "Workload selected by no network policy", severity: .medium, category: "network",
         description: "Pods that no NetworkPolicy selects accept connections from every pod of the cluster and can reach anything.",
         remediation: "Add a NetworkPolicy selecting the workload's pods (or a namespace default-deny) that allows only the flows it needs.",
-        controls: [ControlCatalog.networkPolicies], frameworks: [FrameworkReference(.cisEKS, "4.3.2")], helpURI: uri,
+        controls: [ControlCatalog.networkPolicies], frameworks: [FrameworkReference(.cisEKS, "4.3.2")], helpURI: uri, scope: .cluster,
         examples: [
             CheckExample(.violation, deployment("web") + "---\n" + policy("db-only", spec: "  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]")),
             CheckExample(.compliant, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - podSelector: {matchLabels: {app: frontend}}")),
@@ -69,7 +69,7 @@ enum NetworkChecks {
         id: "netpolSelectsNothing", title: "Network policy selects no workload", severity: .low, category: "network",
         description: "A policy whose selector matches no pod of the input protects nothing: often a label typo, leaving the intended pods open.",
         remediation: "Fix the podSelector to match the workload's pod template labels, or remove the policy.",
-        controls: [ControlCatalog.networkPolicies], helpURI: uri,
+        controls: [ControlCatalog.networkPolicies], helpURI: uri, scope: .cluster,
         examples: [
             CheckExample(.violation, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: wbe}}\n  policyTypes: [Ingress]")),
             CheckExample(.compliant, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]")),

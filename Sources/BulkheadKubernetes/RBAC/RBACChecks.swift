@@ -272,7 +272,7 @@ enum RBACChecks {
         id: "rbacDangerousBinding", title: "Binding gives a dangerous power to a non-system subject", severity: .high, category: "rbac",
         description: "The binding is where a power reaches a person or a workload: exec into pods, read secrets, escalate, impersonate, approve certificates, rewrite admission webhooks or aws-auth. Roles that can do everything are reported by rbacClusterAdminBinding.",
         remediation: "Bind a role without the power, or narrow the subjects to those who need it (break-glass groups, specific service accounts).",
-        controls: [ControlCatalog.rbac], helpURI: uri,
+        controls: [ControlCatalog.rbac], helpURI: uri, scope: .cluster,
         examples: [
             CheckExample(.violation, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]") + "---\n"
                 + binding("debug", role: "debug", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}")),

@@ -113,7 +113,7 @@ enum SecretChecks {
         id: "secretProviderClassUnused", title: "SecretProviderClass mounted by no pod", severity: .low, category: "secrets",
         description: "A SecretProviderClass no workload mounts is a broken link of the secrets chain: the workload it was meant for reads its secret some other way, or not at all.",
         remediation: "Mount it in the intended workload (a csi volume with driver secrets-store.csi.k8s.io and volumeAttributes.secretProviderClass), or remove it.",
-        controls: [ControlCatalog.secrets], helpURI: uri,
+        controls: [ControlCatalog.secrets], helpURI: uri, scope: .cluster,
         examples: [
             CheckExample(.violation, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"")),
             CheckExample(.compliant, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    volumeMounts: [{name: secrets, mountPath: /mnt/secrets, readOnly: true}]", volumes: csiVolume("db"))),
@@ -131,7 +131,7 @@ enum SecretChecks {
         id: "secretProviderClassMissing", title: "Pod mounts a SecretProviderClass that does not exist", severity: .medium, category: "secrets",
         description: "The pod's CSI volume names a SecretProviderClass the input does not define: the pod will not start (the mount fails) unless it exists in the cluster.",
         remediation: "Define the SecretProviderClass in the same namespace, or fix the name in volumeAttributes.secretProviderClass.",
-        controls: [ControlCatalog.secrets], helpURI: uri,
+        controls: [ControlCatalog.secrets], helpURI: uri, scope: .cluster,
         examples: [
             CheckExample(.violation, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"", volumes: csiVolume("dbb"))),
             CheckExample(.compliant, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"", volumes: csiVolume("db"))),

@@ -52,7 +52,7 @@ enum ServiceAccountChecks {
         description: "Unless disabled, every pod gets a token for its service account: a compromised container can call the API server with it. Workloads without RBAC of their own do not need it.",
         remediation: "Set automountServiceAccountToken: false on the pod spec (or the ServiceAccount) when the workload does not call the Kubernetes API.",
         controls: [ControlCatalog.rbac, ControlCatalog.identity], frameworks: [FrameworkReference(.cisEKS, "4.1.6")],
-        helpURI: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
+        helpURI: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/", scope: .cluster,
         examples: [
             CheckExample(.violation, pod("  serviceAccountName: app\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
             CheckExample(.compliant, pod("  serviceAccountName: app\n  automountServiceAccountToken: false\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
@@ -74,7 +74,7 @@ enum ServiceAccountChecks {
         id: "serviceAccountNotInInput", title: "Service account not defined in the input", severity: .info, category: "identity",
         description: "The pod names a service account that the scanned manifests do not define: it must exist in the cluster, and its IRSA annotation and RBAC cannot be checked here.",
         remediation: "Include the ServiceAccount manifest in the scan (or ignore this note when scanning a partial set).",
-        controls: [ControlCatalog.identity],
+        controls: [ControlCatalog.identity], scope: .cluster,
         examples: [
             CheckExample(.violation, pod("  serviceAccountName: ghost\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
             CheckExample(.compliant, serviceAccount("app") + "---\n" + pod("  serviceAccountName: app\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
@@ -117,7 +117,7 @@ enum ServiceAccountChecks {
         id: "irsaSharedRole", title: "One IAM role shared by unrelated workloads", severity: .medium, category: "identity",
         description: "When unrelated workloads assume the same IAM role, each gets the union of what all of them need: least privilege is lost and a compromise spreads.",
         remediation: "Give each workload its own service account and IAM role, with a trust policy pinned to that service account.",
-        controls: [ControlCatalog.identity], helpURI: irsaURI,
+        controls: [ControlCatalog.identity], helpURI: irsaURI, scope: .cluster,
         examples: [
             CheckExample(.violation, serviceAccount("api", roleArn: "arn:aws:iam::123456789012:role/shared")
                 + "---\n" + serviceAccount("worker", namespace: "batch", roleArn: "arn:aws:iam::123456789012:role/shared")
@@ -158,7 +158,7 @@ enum ServiceAccountChecks {
         id: "irsaMissing", title: "Workload needs AWS access but has no IRSA", severity: .medium, category: "identity",
         description: "A pod that calls AWS (it mounts an AWS SecretProviderClass or configures an AWS SDK) without IRSA or Pod Identity falls back to the node's instance role, shared by every pod of the node.",
         remediation: "Annotate the workload's service account with eks.amazonaws.com/role-arn (IRSA), or create an EKS Pod Identity association for it.",
-        controls: [ControlCatalog.identity], helpURI: irsaURI,
+        controls: [ControlCatalog.identity], helpURI: irsaURI, scope: .cluster,
         examples: [
             CheckExample(.violation, serviceAccount("app") + "---\n" + pod("  serviceAccountName: app\n  containers:\n  - name: c\n    image: \"registry.example/app:1.0\"\n    env: [{name: AWS_REGION, value: eu-west-1}]")),
             CheckExample(.compliant, serviceAccount("app", roleArn: "arn:aws:iam::123456789012:role/app") + "---\n"
