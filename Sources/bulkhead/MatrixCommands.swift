@@ -58,17 +58,10 @@ struct MatrixCommand: ParsableCommand {
 
     func run() throws {
         let discovered = InputDiscovery.discover(paths)
-        var diagnostics = discovered.diagnostics
-        var configuration: BulkheadConfig?
-        if let path = config {
-            let (loaded, problems) = BulkheadConfig.load(path: path)
-            configuration = loaded
-            diagnostics += problems
-        }
+        let project = ProjectConfiguration(explicit: config, discovered: discovered)
+        let diagnostics = discovered.diagnostics + project.diagnostics
         let registry = KubernetesChecks.registry
-        let options = ScanOptions(podSecurityLevel: configuration?.podSecurityLevel, podSecurityVersion: configuration?.podSecurityVersion,
-                                  allowedRegistries: configuration?.allowedRegistries ?? [], imageDigestSeverity: configuration?.imageDigestSeverity)
-        let scanner = Scanner(registry: registry, options: options, config: configuration)
+        let scanner = Scanner(registry: registry, options: project.scanOptions(), config: project.config)
         let (inventory, readDiagnostics, digests) = scanner.inventoryWithDigests(discovered.inputs)
         var scan = scanner.scan(resources: inventory.resources)
         scan.diagnostics = diagnostics + readDiagnostics + scan.diagnostics

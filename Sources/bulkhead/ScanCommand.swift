@@ -68,22 +68,10 @@ struct ScanCommand: ParsableCommand {
 
     func run() throws {
         let discovered = InputDiscovery.discover(paths)
-        var diagnostics = discovered.diagnostics
-
-        var configuration: BulkheadConfig?
-        if let path = config ?? locateConfig(discovered) {
-            let (loaded, problems) = BulkheadConfig.load(path: path)
-            configuration = loaded
-            diagnostics += problems
-        }
-        if let level = configuration?.podSecurityLevel, !["baseline", "restricted"].contains(level) {
-            diagnostics.append(Diagnostic(file: configuration?.file ?? "", field: "podSecurity.level", message: "must be baseline or restricted"))
-        }
-        let options = ScanOptions(
-            podSecurityLevel: level ?? configuration?.podSecurityLevel,
-            podSecurityVersion: pssVersion ?? configuration?.podSecurityVersion,
-            allowedRegistries: configuration?.allowedRegistries ?? [],
-            imageDigestSeverity: configuration?.imageDigestSeverity)
+        let project = ProjectConfiguration(explicit: config, discovered: discovered)
+        let configuration = project.config
+        let diagnostics = discovered.diagnostics + project.diagnostics
+        let options = project.scanOptions(level: level, pssVersion: pssVersion)
         let selectors = only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
         let registry = KubernetesChecks.registry(only: selectors)
         if !selectors.isEmpty && registry.descriptors.isEmpty {
@@ -101,20 +89,5 @@ struct ScanCommand: ParsableCommand {
 
         if !result.errors.isEmpty { throw ExitCode(2) }
         if result.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
-    }
-
-    /// `.bulkhead.yaml` in the first scanned directory that has one, else beside the first file,
-    /// else in the working directory.
-    private func locateConfig(_ discovered: InputDiscovery.Output) -> String? {
-        var candidates = discovered.directories
-        for input in discovered.inputs {
-            if case .file(let path) = input { candidates.append((path as NSString).deletingLastPathComponent) }
-        }
-        candidates.append(".")
-        for directory in candidates {
-            let path = directory.isEmpty ? BulkheadConfig.fileName : (directory as NSString).appendingPathComponent(BulkheadConfig.fileName)
-            if FileManager.default.fileExists(atPath: path) { return path }
-        }
-        return nil
     }
 }

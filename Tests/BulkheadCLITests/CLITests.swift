@@ -310,6 +310,18 @@ struct MatrixCommandTests {
         #expect(try CLI.run(["matrix", "examples", "--framework", "iso-27001"]).status == 2)
     }
 
+    @Test func matrixHonoursTheProjectConfigurationAsScanDoes() throws {
+        // examples/.bulkhead.yaml excepts the node agent's hostPath volumes.
+        let hostPathFinding = "\"checkID\" : \"hostPathVolumes\""
+        let configured = try CLI.run(["matrix", "examples", "--format", "json"])
+        #expect(!configured.stdout.contains(hostPathFinding), "the exception in examples/.bulkhead.yaml applies")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.copyItem(atPath: "examples/node-log-agent.yaml", toPath: directory.appendingPathComponent("node-log-agent.yaml").path)
+        let unconfigured = try CLI.run(["matrix", directory.path, "--format", "json"])
+        #expect(unconfigured.stdout.contains(hostPathFinding), "without the file the finding counts")
+    }
+
     @Test func everyFormatIsWritten() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
