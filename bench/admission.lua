@@ -1,8 +1,10 @@
 -- POSTs one AdmissionReview (bench/out/admission/review.json) to /validate.
--- With RATE set (requests per second for the whole run) and CONNECTIONS (wrk's -c), every
--- connection waits CONNECTIONS/RATE seconds between requests: wrk paced to a fixed rate, the
--- documented stand-in for wrk2's -R (not packaged by Debian). Latency is then measured per request
--- at that rate (without wrk2's coordinated-omission correction).
+-- With RATE set (requests per second for the whole run) and THREADS (wrk's -t), each wrk thread
+-- hands out send times on a fixed schedule, RATE/THREADS per second: a connection that is free
+-- waits for the next slot (the delay() hook, with a monotonic clock through LuaJIT's ffi). This
+-- offers a constant rate whatever the latency, the documented stand-in for wrk2's -R (wrk2 is not
+-- packaged by Debian). Latency is measured from the send, without wrk2's coordinated-omission
+-- correction; the achieved rate is printed so a server that falls behind shows.
 local file = io.open(os.getenv("REVIEW") or "bench/out/admission/review.json", "r")
 wrk.method = "POST"
 wrk.body = file:read("*a")
@@ -10,11 +12,28 @@ file:close()
 wrk.headers["Content-Type"] = "application/json"
 
 local rate = tonumber(os.getenv("RATE") or "0")
-local connections = tonumber(os.getenv("CONNECTIONS") or "64")
+local threads = tonumber(os.getenv("THREADS") or "2")
 if rate > 0 then
-  local gap = 1000 * connections / rate
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } bulkhead_timespec;
+    int clock_gettime(int clock, bulkhead_timespec *time);
+  ]]
+  local now_spec = ffi.new("bulkhead_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, now_spec) -- CLOCK_MONOTONIC
+    return tonumber(now_spec.tv_sec) * 1000 + tonumber(now_spec.tv_nsec) / 1e6
+  end
+  local interval = 1000 * threads / rate
+  local next_slot = nil
   function delay()
-    return gap
+    local now = now_ms()
+    if next_slot == nil or next_slot < now - interval then
+      next_slot = now -- start, or the schedule fell behind: do not send a burst to catch up
+    else
+      next_slot = next_slot + interval
+    end
+    return math.max(0, next_slot - now)
   end
 end
 

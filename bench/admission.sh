@@ -51,7 +51,7 @@ curl -fsS --cacert "$out/certs/ca.crt" -H 'Content-Type: application/json' --dat
 echo "== saturation: 64 connections, ${seconds}s"
 REVIEW="$out/review.json" wrk -t2 -c64 -d"${seconds}s" -s bench/admission.lua "https://127.0.0.1:$port/validate" | tail -n 2
 echo "== paced: 2000 req/s over 64 connections, ${seconds}s"
-REVIEW="$out/review.json" RATE=2000 CONNECTIONS=64 wrk -t2 -c64 -d"${seconds}s" -s bench/admission.lua "https://127.0.0.1:$port/validate" | tail -n 2
+REVIEW="$out/review.json" RATE=2000 THREADS=2 wrk -t2 -c64 -d"${seconds}s" -s bench/admission.lua "https://127.0.0.1:$port/validate" | tail -n 2
 
 echo "== evaluation alone, one thread, no load (bulkhead-bench --review)"
 swift build -c release --product bulkhead-bench >&2

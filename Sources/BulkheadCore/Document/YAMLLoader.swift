@@ -27,9 +27,13 @@ public struct YAMLLoader: Sendable {
     }
 
     public var limits: Limits
+    /// Read strict JSON input with `JSONLoader` (same tree, same diagnostics, faster). Off only to
+    /// compare the two roads in tests and benchmarks.
+    public var jsonFastPath: Bool
 
-    public init(limits: Limits = Limits()) {
+    public init(limits: Limits = Limits(), jsonFastPath: Bool = true) {
         self.limits = limits
+        self.jsonFastPath = jsonFastPath
     }
 
     public func load(_ text: String, file: String) -> Output {
@@ -38,6 +42,11 @@ public struct YAMLLoader: Sendable {
     }
 
     public func load(bytes: UnsafeBufferPointer<UInt8>, file: String) -> Output {
+        // Strict JSON takes a faster road to the same tree; anything else (and every error) is
+        // left to libyaml, so diagnostics do not depend on which road was tried.
+        if jsonFastPath, JSONLoader.looksLikeJSON(bytes), let output = JSONLoader.load(bytes: bytes, file: file, limits: limits) {
+            return output
+        }
         var output = Output(documents: [], diagnostics: [])
         var start = 0
         var lineOffset = 0
@@ -116,13 +125,10 @@ private struct Pass {
         var pendingKey: String?
         var pendingKeyMark = Mark(line: 0, column: 0)
         var pendingIsMerge = false
-        /// Keys seen so far, only once a mapping grows past `linearKeyScan` pairs.
-        var seenKeys: [String: Mark]?
+        var keys = KeyIndex()
         var merged: [YAMLPair] = []
         var weight = 1
     }
-
-    private static let linearKeyScan = 16
 
     private var stack: [Frame] = []
     private var anchors: [String: YAMLNode] = [:]
@@ -294,24 +300,10 @@ private struct Pass {
             if let problem = Self.merge(node, into: &stack[top], file: file) { diagnostics.append(problem) }
             return
         }
-        if let first = firstMark(of: key, in: stack[top]) {
-            diagnostics.append(Diagnostic(
-                file: file, line: keyMark.line, column: keyMark.column, field: key,
-                message: "duplicate key \"\(key)\" (first defined at line \(first.line)); the last value is used"))
-        } else if stack[top].seenKeys != nil {
-            stack[top].seenKeys?[key] = keyMark
-        } else if stack[top].pairs.count >= Self.linearKeyScan {
-            var seen: [String: Mark] = [:]
-            for pair in stack[top].pairs where seen[pair.key] == nil { seen[pair.key] = pair.keyMark }
-            seen[key] = keyMark
-            stack[top].seenKeys = seen
+        if let problem = stack[top].keys.duplicate(key, at: keyMark, among: stack[top].pairs, file: file) {
+            diagnostics.append(problem)
         }
         stack[top].pairs.append(YAMLPair(key: key, keyMark: keyMark, value: node))
-    }
-
-    private func firstMark(of key: String, in frame: Frame) -> Mark? {
-        if let seen = frame.seenKeys { return seen[key] }
-        return frame.pairs.first { $0.key == key }?.keyMark
     }
 
     private static func merge(_ node: YAMLNode, into frame: inout Frame, file: String) -> Diagnostic? {
@@ -330,5 +322,34 @@ private struct Pass {
             return Diagnostic(file: file, line: node.mark.line, column: node.mark.column, field: "<<",
                               message: "merge key \"<<\" needs a mapping or a list of mappings")
         }
+    }
+}
+
+/// Finds duplicate keys of a mapping as it is built: a linear scan while the mapping is small,
+/// a dictionary once it grows. Shared by `YAMLLoader` and `JSONLoader`, which report duplicates
+/// alike (Kubernetes' strict decoder rejects them; the last value is used).
+struct KeyIndex {
+    private static let linearScanLimit = 16
+    /// Keys seen so far, only once a mapping grows past `linearScanLimit` pairs.
+    private var seen: [String: Mark]?
+
+    /// The diagnostic for `key` when it is already among `pairs` (the pairs added so far); records it otherwise.
+    mutating func duplicate(_ key: String, at keyMark: Mark, among pairs: [YAMLPair], file: String) -> Diagnostic? {
+        let first: Mark?
+        if seen != nil {
+            first = seen?[key]
+            if first == nil { seen?[key] = keyMark }
+        } else {
+            first = pairs.first { $0.key == key }?.keyMark
+            if first == nil && pairs.count >= Self.linearScanLimit {
+                var index: [String: Mark] = [:]
+                for pair in pairs where index[pair.key] == nil { index[pair.key] = pair.keyMark }
+                index[key] = keyMark
+                seen = index
+            }
+        }
+        guard let first else { return nil }
+        return Diagnostic(file: file, line: keyMark.line, column: keyMark.column, field: key,
+                          message: "duplicate key \"\(key)\" (first defined at line \(first.line)); the last value is used")
     }
 }
