@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "bulkhead-bench", targets: ["BulkheadBench"]),
         .library(name: "BulkheadCore", targets: ["BulkheadCore"]),
         .library(name: "BulkheadKubernetes", targets: ["BulkheadKubernetes"]),
+        .library(name: "BulkheadAWS", targets: ["BulkheadAWS"]),
         .library(name: "BulkheadReports", targets: ["BulkheadReports"]),
         .library(name: "BulkheadMatrix", targets: ["BulkheadMatrix"]),
         .library(name: "BulkheadHistory", targets: ["BulkheadHistory"]),
@@ -42,6 +43,11 @@ let package = Package(
         ),
         .target(
             name: "BulkheadKubernetes",
+            dependencies: ["BulkheadCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BulkheadAWS",
             dependencies: ["BulkheadCore"],
             swiftSettings: strict
         ),
@@ -79,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "bulkhead",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory", "BulkheadAdmission",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory", "BulkheadAdmission",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -104,6 +110,11 @@ let package = Package(
         .testTarget(
             name: "BulkheadKubernetesTests",
             dependencies: ["BulkheadCore", "BulkheadKubernetes"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BulkheadAWSTests",
+            dependencies: ["BulkheadCore", "BulkheadAWS"],
             swiftSettings: strict
         ),
         .testTarget(

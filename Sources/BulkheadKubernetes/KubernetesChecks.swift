@@ -22,9 +22,7 @@ public enum KubernetesChecks {
     /// prefix: `pod-security` selects baseline and restricted).
     public static func registry(only selectors: [String]) -> CheckRegistry {
         guard !selectors.isEmpty else { return registry }
-        func selected(_ descriptor: CheckDescriptor) -> Bool {
-            selectors.contains { descriptor.id.lowercased() == $0.lowercased() || descriptor.category.hasPrefix($0.lowercased()) }
-        }
+        func selected(_ descriptor: CheckDescriptor) -> Bool { descriptor.matches(selectors) }
         let suite = KubernetesSuite(
             podSecurity: PodSecuritySuite(checks: podSecurity.checks.filter { selected($0.descriptor) }),
             workloadChecks: workloadChecks.filter { selected($0.descriptor) },

@@ -4,7 +4,7 @@ import Foundation
 /// The machine report. Its shape is documented in docs/json-report.md and
 /// docs/json-report.schema.json; `schemaVersion` changes when a field is removed or changes meaning.
 public enum JSONReport {
-    public static let schemaVersion = "1.0"
+    public static let schemaVersion = "1.1"
 
     public static func render(_ result: ScanResult, context: ReportContext) throws -> String {
         var bySeverity: [String: Int] = [:]
@@ -36,6 +36,8 @@ public enum JSONReport {
                 summary.field("warnings", result.diagnostics.count - result.errors.count)
                 summary.field("failOn", context.failOn.rawValue)
                 summary.field("failed", result.hasFindings(atOrAbove: context.failOn))
+                summary.field("notAssessed", result.notAssessed.count)
+                summary.field("templateResources", stats.templateResources)
             }
             json.array("findings") { list in
                 for finding in result.findings { write(finding, into: &list) }
@@ -67,6 +69,19 @@ public enum JSONReport {
                     }
                 }
             }
+            json.array("notAssessed") { list in
+                for item in result.notAssessed {
+                    list.element { entry in
+                        entry.field("checkID", item.checkID)
+                        entry.field("file", item.location.file)
+                        entry.field("line", item.location.line)
+                        entry.field("column", item.location.column)
+                        entry.field("fieldPath", item.fieldPath)
+                        writeResource(item.resource, into: &entry)
+                        entry.field("reason", item.reason)
+                    }
+                }
+            }
         }
         return writer.text + "\n"
     }
@@ -82,12 +97,7 @@ public enum JSONReport {
             entry.field("line", finding.location.line)
             entry.field("column", finding.location.column)
             entry.field("fieldPath", finding.fieldPath)
-            entry.object("resource") { resource in
-                resource.field("apiVersion", finding.resource.apiVersion)
-                resource.field("kind", finding.resource.kind)
-                resource.field("namespace", finding.resource.namespace)
-                resource.field("name", finding.resource.name)
-            }
+            writeResource(finding.resource, into: &entry)
             entry.field("controls", finding.controls)
             entry.field("remediation", finding.remediation)
             if let suppression = finding.suppression {
@@ -97,6 +107,15 @@ public enum JSONReport {
                     object.field("expires", suppression.expires)
                 }
             }
+        }
+    }
+
+    static func writeResource(_ ref: ResourceRef, into entry: inout JSONWriter) {
+        entry.object("resource") { resource in
+            resource.field("apiVersion", ref.apiVersion)
+            resource.field("kind", ref.kind)
+            resource.field("namespace", ref.namespace)
+            resource.field("name", ref.name)
         }
     }
 }

@@ -189,9 +189,17 @@ public enum SARIFReport {
                 level: diagnostic.level == .error ? "error" : "warning", message: Text(text: text),
                 locations: [Location(physicalLocation: PhysicalLocation(artifactLocation: ArtifactLocation(uri: uri(diagnostic.file)), region: region))])
         }
+        // Checks that could not judge a resource are neither results (nothing was found) nor passes.
+        let notAssessed = result.notAssessed.map { item -> Notification in
+            Notification(
+                level: "note", message: Text(text: "\(item.checkID) not assessed on \(item.resource): \(item.reason)"),
+                locations: [Location(physicalLocation: PhysicalLocation(
+                    artifactLocation: ArtifactLocation(uri: uri(item.location.file)),
+                    region: Region(startLine: max(1, item.location.line), startColumn: max(1, item.location.column))))])
+        }
         let log = Log(runs: [Run(
             tool: Tool(driver: Driver(version: context.toolVersion, semanticVersion: context.toolVersion, rules: rules)),
-            invocations: [Invocation(executionSuccessful: result.errors.isEmpty, toolExecutionNotifications: notifications)],
+            invocations: [Invocation(executionSuccessful: result.errors.isEmpty, toolExecutionNotifications: notifications + notAssessed)],
             results: result.findings.map(sarifResult) + result.suppressed.map(sarifResult))])
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -60,6 +60,13 @@ public enum TextReport {
             out += "\(expired.file):\(expired.line): \(paint.yellow("warning")): exception for \(expired.checks.joined(separator: ",")) "
                 + "expired on \(expired.expires) (\(expired.reason)); it no longer suppresses \(expired.findings) finding(s)\n"
         }
+        if !result.notAssessed.isEmpty {
+            out += paint.bold("Not assessed") + " (the check could not judge the resource; not counted as a pass)\n"
+            for item in result.notAssessed {
+                out += "  \(item.location.file):\(item.location.line):\(item.location.column) \(item.checkID) \(item.resource): \(item.reason)\n"
+            }
+            out += "\n"
+        }
         out += summary(result, context: context, paint: paint) + "\n"
         return out
     }
@@ -75,15 +82,17 @@ public enum TextReport {
         var line = total == 0 ? paint.green("No findings") : "\(total) finding\(total == 1 ? "" : "s") (\(counts.joined(separator: ", ")))"
         line += " in \(stats.resourcesChecked) checked resource\(stats.resourcesChecked == 1 ? "" : "s")"
         line += " from \(stats.files) file\(stats.files == 1 ? "" : "s")"
+        if stats.templateResources > 0 { line += " (\(stats.templateResources) AWS resource\(stats.templateResources == 1 ? "" : "s") in templates)" }
         var extras: [String] = []
         if stats.skipped > 0 {
             let kinds = stats.skippedKinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             extras.append("\(stats.skipped) skipped (no checks for: \(kinds))")
         }
-        if stats.notObjects > 0 { extras.append("\(stats.notObjects) non-Kubernetes document\(stats.notObjects == 1 ? "" : "s")") }
+        if stats.notObjects > 0 { extras.append("\(stats.notObjects) unrecognised document\(stats.notObjects == 1 ? "" : "s")") }
         if !result.suppressed.isEmpty {
             extras.append("\(result.suppressed.count) suppressed" + (context.showSuppressed ? "" : " (--show-suppressed to list)"))
         }
+        if !result.notAssessed.isEmpty { extras.append("\(result.notAssessed.count) not assessed") }
         let errors = result.errors.count
         if errors > 0 { extras.append(paint.red("\(errors) input error\(errors == 1 ? "" : "s")")) }
         if !extras.isEmpty { line += "; " + extras.joined(separator: "; ") }

@@ -10,7 +10,7 @@ struct ChecksCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let registry = KubernetesChecks.registry
+        let registry = AllChecks.registry
         let podSecurity = Dictionary(uniqueKeysWithValues: KubernetesChecks.podSecurity.checks.map { ($0.id, $0) })
         if json {
             struct Entry: Encodable {
@@ -44,7 +44,7 @@ struct ExplainCommand: ParsableCommand {
     var id: String
 
     func run() throws {
-        let registry = KubernetesChecks.registry
+        let registry = AllChecks.registry
         if let control = ControlCatalog.all.first(where: { $0.id.lowercased() == id.lowercased() }) {
             try explain(control, registry)
             return
@@ -55,7 +55,11 @@ struct ExplainCommand: ParsableCommand {
         }
         var out = "\(descriptor.id): \(descriptor.title)\n"
         out += "Severity: \(descriptor.severity.rawValue)    Category: \(descriptor.category)    Scope: \(descriptor.scope.rawValue)"
-        out += descriptor.scope == .object ? " (also judged by the admission webhook)\n" : " (needs other objects of the input; not run by the webhook)\n"
+        if descriptor.category.hasPrefix("aws/") {
+            out += descriptor.scope == .object ? " (one resource)\n" : " (follows references to other resources of the input)\n"
+        } else {
+            out += descriptor.scope == .object ? " (also judged by the admission webhook)\n" : " (needs other objects of the input; not run by the webhook)\n"
+        }
         if let check = KubernetesChecks.podSecurity.checks.first(where: { $0.id == descriptor.id }) {
             out += "Pod Security level: \(check.level.rawValue), \(check.versionHistory)\n"
         }

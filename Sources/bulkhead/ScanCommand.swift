@@ -73,7 +73,7 @@ struct ScanCommand: ParsableCommand {
         let diagnostics = discovered.diagnostics + project.diagnostics
         let options = project.scanOptions(level: level, pssVersion: pssVersion)
         let selectors = only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
-        let registry = KubernetesChecks.registry(only: selectors)
+        let registry = AllChecks.registry(only: selectors)
         if !selectors.isEmpty && registry.descriptors.isEmpty {
             throw ValidationError("--only \(only ?? "") selects no check; see `bulkhead checks`")
         }

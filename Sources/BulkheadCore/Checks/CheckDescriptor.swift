@@ -44,6 +44,14 @@ public struct CheckDescriptor: Sendable, Hashable {
     }
 }
 
+extension CheckDescriptor {
+    /// Whether `--only` selectors pick this check: by ID, or by category prefix (`pod-security`
+    /// selects baseline and restricted, `aws` every AWS check).
+    public func matches(_ selectors: [String]) -> Bool {
+        selectors.contains { id.lowercased() == $0.lowercased() || category.hasPrefix($0.lowercased()) }
+    }
+}
+
 public struct CheckExample: Sendable, Hashable {
     public enum Expectation: String, Sendable {
         /// The check must report at least one finding on this input.

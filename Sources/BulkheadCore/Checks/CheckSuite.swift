@@ -13,17 +13,24 @@ public struct SuiteOutcome: Sendable {
     public var diagnostics: [Diagnostic]
     /// Indices (into the inventory) of the resources at least one check looked at.
     public var checked: Set<Int>
+    /// Checks that could not judge a resource (a value unknown before deployment, an API that failed).
+    public var notAssessed: [NotAssessed]
+    /// Resources read from inside inputs that hold many (the resources of a CloudFormation template).
+    public var templateResources = 0
 
-    public init(findings: [Finding] = [], diagnostics: [Diagnostic] = [], checked: Set<Int> = []) {
+    public init(findings: [Finding] = [], diagnostics: [Diagnostic] = [], checked: Set<Int> = [], notAssessed: [NotAssessed] = []) {
         self.findings = findings
         self.diagnostics = diagnostics
         self.checked = checked
+        self.notAssessed = notAssessed
     }
 
     public mutating func merge(_ other: SuiteOutcome) {
         findings += other.findings
         diagnostics += other.diagnostics
         checked.formUnion(other.checked)
+        notAssessed += other.notAssessed
+        templateResources += other.templateResources
     }
 }
 

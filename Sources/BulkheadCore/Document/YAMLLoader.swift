@@ -30,10 +30,16 @@ public struct YAMLLoader: Sendable {
     /// Read strict JSON input with `JSONLoader` (same tree, same diagnostics, faster). Off only to
     /// compare the two roads in tests and benchmarks.
     public var jsonFastPath: Bool
+    /// Keep the local tag of a mapping or list (`!If [...]`, `!Sub [...]` in a CloudFormation
+    /// template) by wrapping the node in a one-pair mapping `{"!If": [...]}`, the way
+    /// CloudFormation's own long form (`{"Fn::If": [...]}`) writes it. A scalar's tag is always
+    /// kept in `YAMLScalar.tag`. Off for Kubernetes manifests, whose decoder ignores such tags.
+    public var wrapsLocalTags: Bool
 
-    public init(limits: Limits = Limits(), jsonFastPath: Bool = true) {
+    public init(limits: Limits = Limits(), jsonFastPath: Bool = true, wrapsLocalTags: Bool = false) {
         self.limits = limits
         self.jsonFastPath = jsonFastPath
+        self.wrapsLocalTags = wrapsLocalTags
     }
 
     public func load(_ text: String, file: String) -> Output {
@@ -54,6 +60,7 @@ public struct YAMLLoader: Sendable {
         while start <= bytes.count {
             let slice = UnsafeBufferPointer(rebasing: bytes[start...])
             var pass = Pass(file: file, lineOffset: lineOffset, limits: limits, firstDocumentIndex: documentIndex)
+            pass.wrapsLocalTags = wrapsLocalTags
             let failure = pass.run(slice)
             output.documents += pass.documents
             output.diagnostics += pass.diagnostics
@@ -106,6 +113,7 @@ private struct Pass {
     var documents: [YAMLDocument] = []
     var diagnostics: [Diagnostic] = []
     var nextDocumentIndex: Int
+    var wrapsLocalTags = false
 
     init(file: String, lineOffset: Int, limits: YAMLLoader.Limits, firstDocumentIndex: Int) {
         self.file = file
@@ -120,6 +128,8 @@ private struct Pass {
         var isMapping: Bool
         var mark: Mark
         var anchor: String?
+        /// A local tag (`!If`) to keep, when `wrapsLocalTags` is on.
+        var localTag: String? = nil
         var pairs: [YAMLPair] = []
         var items: [YAMLNode] = []
         var pendingKey: String?
@@ -228,14 +238,16 @@ private struct Pass {
                 fail(mark(event.start_mark), "document nested deeper than \(limits.maxDepth) levels")
                 return
             }
-            stack.append(Frame(isMapping: true, mark: mark(event.start_mark), anchor: Self.string(event.data.mapping_start.anchor)))
+            stack.append(Frame(isMapping: true, mark: mark(event.start_mark), anchor: Self.string(event.data.mapping_start.anchor),
+                               localTag: localTag(event.data.mapping_start.tag)))
         case YAML_SEQUENCE_START_EVENT:
             guard !documentFailed else { return }
             guard stack.count < limits.maxDepth else {
                 fail(mark(event.start_mark), "document nested deeper than \(limits.maxDepth) levels")
                 return
             }
-            stack.append(Frame(isMapping: false, mark: mark(event.start_mark), anchor: Self.string(event.data.sequence_start.anchor)))
+            stack.append(Frame(isMapping: false, mark: mark(event.start_mark), anchor: Self.string(event.data.sequence_start.anchor),
+                               localTag: localTag(event.data.sequence_start.tag)))
         case YAML_MAPPING_END_EVENT:
             guard !documentFailed, var frame = stack.popLast(), frame.isMapping else { return }
             if !frame.merged.isEmpty {
@@ -246,17 +258,27 @@ private struct Pass {
                     present.insert(pair.key)
                 }
             }
-            let node = YAMLNode(.mapping(frame.pairs), mark: frame.mark, weight: frame.weight)
+            let node = wrapped(YAMLNode(.mapping(frame.pairs), mark: frame.mark, weight: frame.weight), in: frame.localTag)
             if let anchor = frame.anchor { anchors[anchor] = node }
             add(node, isPlainKeyCandidate: false, expands: 1)
         case YAML_SEQUENCE_END_EVENT:
             guard !documentFailed, let frame = stack.popLast(), !frame.isMapping else { return }
-            let node = YAMLNode(.sequence(frame.items), mark: frame.mark, weight: frame.weight)
+            let node = wrapped(YAMLNode(.sequence(frame.items), mark: frame.mark, weight: frame.weight), in: frame.localTag)
             if let anchor = frame.anchor { anchors[anchor] = node }
             add(node, isPlainKeyCandidate: false, expands: 1)
         default:
             break
         }
+    }
+
+    private func localTag(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        guard wrapsLocalTags, let tag = Self.string(pointer), tag.hasPrefix("!"), tag != "!" else { return nil }
+        return tag
+    }
+
+    private func wrapped(_ node: YAMLNode, in tag: String?) -> YAMLNode {
+        guard let tag else { return node }
+        return YAMLNode(.mapping([YAMLPair(key: tag, keyMark: node.mark, value: node)]), mark: node.mark, weight: node.weight + 1)
     }
 
     private mutating func fail(_ at: Mark, _ message: String) {

@@ -80,6 +80,11 @@ public enum ResourceExtractor {
             output.notObjects += 1
             return
         }
+        if listIndex == nil, CloudFormation.isTemplate(node) {
+            let ref = ResourceRef(apiVersion: CloudFormation.apiVersion, kind: CloudFormation.templateKind, namespace: nil, name: file)
+            output.resources.append(Resource(ref: ref, labels: [:], annotations: [:], node: node, file: file, documentIndex: documentIndex))
+            return
+        }
         guard let kind = node["kind"]?.string, let apiVersion = node["apiVersion"]?.string else {
             output.notObjects += 1
             return
@@ -142,5 +147,21 @@ public enum ResourceExtractor {
             }
         }
         return map
+    }
+}
+
+/// How a CloudFormation template enters a scan: the whole template is one input resource of kind
+/// `CloudFormationTemplate` (its resources are resolved together, with its parameters and
+/// conditions, by the AWS checks).
+public enum CloudFormation {
+    public static let apiVersion = "bulkhead.io/v1"
+    public static let templateKind = "CloudFormationTemplate"
+
+    /// A mapping with `AWSTemplateFormatVersion`, or whose `Resources` hold `Type: AWS::...` entries.
+    public static func isTemplate(_ node: YAMLNode) -> Bool {
+        guard node.isMapping else { return false }
+        if node["AWSTemplateFormatVersion"] != nil { return true }
+        guard let resources = node["Resources"]?.pairs, !resources.isEmpty, node["kind"] == nil else { return false }
+        return resources.contains { $0.value["Type"]?.string?.hasPrefix("AWS::") == true }
     }
 }

@@ -8,6 +8,8 @@ public struct ScanResult: Sendable {
     public var diagnostics: [Diagnostic] = []
     /// Exceptions of `.bulkhead.yaml` whose `expires` date has passed: they no longer suppress.
     public var expiredExceptions: [ExpiredException] = []
+    /// Checks that could not judge a resource, with the reason: never counted as a pass.
+    public var notAssessed: [NotAssessed] = []
     public var stats = ScanStats()
 
     public init() {}
@@ -33,8 +35,10 @@ public struct ScanStats: Sendable, Codable, Hashable {
     public var resourcesChecked = 0
     /// Resources of kinds no check looks at, by kind: skipped quietly, but counted.
     public var skippedKinds: [String: Int] = [:]
-    /// Documents that are not Kubernetes objects (no kind/apiVersion).
+    /// Documents that are not Kubernetes objects (no kind/apiVersion) nor CloudFormation templates.
     public var notObjects = 0
+    /// Resources declared inside templates (each template counts once in `resources`).
+    public var templateResources = 0
 
     public init() {}
 
@@ -49,4 +53,23 @@ public struct ExpiredException: Sendable, Codable, Hashable {
     public var expires: String
     /// Findings it would have suppressed had it not expired.
     public var findings: Int
+}
+
+/// A check that could not judge a resource: the value it needs is unknown before deployment (a
+/// parameter without a default, an imported value), or the API that would tell failed. It is
+/// neither a pass nor a finding; reports list it with its reason.
+public struct NotAssessed: Sendable, Codable, Hashable {
+    public var checkID: String
+    public var resource: ResourceRef
+    public var location: SourceLocation
+    public var fieldPath: String
+    public var reason: String
+
+    public init(checkID: String, resource: ResourceRef, location: SourceLocation, fieldPath: String, reason: String) {
+        self.checkID = checkID
+        self.resource = resource
+        self.location = location
+        self.fieldPath = fieldPath
+        self.reason = reason
+    }
 }

@@ -79,7 +79,13 @@ public struct Scanner: Sendable {
     }
 
     private func load(_ bytes: UnsafeBufferPointer<UInt8>, file: String, digest: Bool = false) -> LoadedFile {
-        let parsed = loader.load(bytes: bytes, file: file)
+        var parsed = loader.load(bytes: bytes, file: file)
+        if !loader.wrapsLocalTags, parsed.documents.contains(where: { CloudFormation.isTemplate($0.root) }) {
+            // A CloudFormation template: read again keeping the tags of `!If [...]`-style lists.
+            var templateLoader = loader
+            templateLoader.wrapsLocalTags = true
+            parsed = templateLoader.load(bytes: bytes, file: file)
+        }
         let extracted = ResourceExtractor.extract(parsed.documents, file: file)
         var loaded = LoadedFile(resources: extracted.resources, diagnostics: parsed.diagnostics + extracted.diagnostics,
                                 documents: parsed.documents.count, notObjects: extracted.notObjects, bytes: bytes.count)
@@ -115,6 +121,8 @@ public struct Scanner: Sendable {
             }
         }
         result.diagnostics += outcome.diagnostics
+        result.notAssessed = outcome.notAssessed
+        result.stats.templateResources = outcome.templateResources
 
         // Annotations are rare: index the resources that carry one.
         var annotations: [String: AnnotationSuppression] = [:]
