@@ -96,9 +96,9 @@ public struct AWSSuite: CheckSuite {
         for index in context.inventory.byKind[CloudFormation.templateKind] ?? [] {
             let template = context.inventory.resources[index]
             guard template.ref.apiVersion == CloudFormation.apiVersion else { continue }
-            var resolver = TemplateResolver(template: template.node, file: template.file)
-            resources += resolver.resources()
-            outcome.diagnostics += resolver.diagnostics
+            let read = CloudFormationReader.read(template.node, file: template.file)
+            resources += read.resources
+            outcome.diagnostics += read.diagnostics
             outcome.checked.insert(index)
         }
         outcome.templateResources = resources.count

@@ -45,7 +45,8 @@ enum Rules {
     static func customerManagedKey(_ resource: AWSResource, _ path: String, _ message: String) -> [AWSVerdict] {
         let missing = mustBeSet(resource, path, message)
         guard missing.isEmpty else { return missing }
-        if let node = resource.node(path), let text = node.awsString, node.referenceTarget == nil, text.contains("alias/aws/") {
+        if let node = resource.node(path), let text = node.awsString, node.referenceTarget == nil,
+           text.contains("alias/aws/") || text.hasPrefix("aws/") {
             return [.fail("\(message): \(text) is an AWS-managed key", at: node.mark, path)]
         }
         return []

@@ -149,6 +149,7 @@ enum DataChecks {
         examples: [
             CheckExample(.violation, CFN.template(secret, "Name: prod/db\n")),
             CheckExample(.violation, CFN.template(secret, "KmsKeyId: alias/aws/secretsmanager\n")),
+            CheckExample(.violation, CFN.template(secret, "KmsKeyId: aws/secretsmanager\n")),
             CheckExample(.compliant, CFN.template(secret, "KmsKeyId: !Ref Key\n", others: "Key:\n  Type: AWS::KMS::Key\n  Properties: {EnableKeyRotation: true}\n")),
         ]), types: [secret]) { resource, _ in
         Rules.customerManagedKey(resource, "KmsKeyId", "encrypted with the AWS-managed key")

@@ -305,3 +305,14 @@ struct TemplateResolver {
         }
     }
 }
+
+/// Reads CloudFormation templates into the normalized model.
+public enum CloudFormationReader {
+    /// The resources of one template (its root mapping), with intrinsics resolved, and the
+    /// problems found in its shape.
+    public static func read(_ template: YAMLNode, file: String) -> (resources: [AWSResource], diagnostics: [Diagnostic]) {
+        var resolver = TemplateResolver(template: template, file: file)
+        let resources = resolver.resources()
+        return (resources, resolver.diagnostics)
+    }
+}
