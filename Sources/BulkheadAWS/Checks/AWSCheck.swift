@@ -1,4 +1,5 @@
 import BulkheadCore
+import Foundation
 
 /// What a check says about one resource: a violation (a finding) or "cannot tell" (not assessed).
 public struct AWSVerdict: Sendable {
@@ -68,8 +69,13 @@ public struct AWSInventory: Sendable {
     /// The resource a reference value points at (`Ref`, `Fn::GetAtt`), in the scope of `from`.
     public func target(of node: YAMLNode?, from: AWSResource) -> AWSResource? {
         guard let target = node?.referenceTarget else { return nil }
-        let id = target.split(separator: ".", maxSplits: 1).first.map(String.init) ?? target
-        return byID["\(from.scope)\u{0}\(id)"].map { resources[$0] }
+        // IDs may contain dots (Terraform addresses): the longest prefix that names a resource.
+        var candidate = Substring(target)
+        while true {
+            if let index = byID["\(from.scope)\u{0}\(candidate)"] { return resources[index] }
+            guard let dot = candidate.lastIndex(of: ".") else { return nil }
+            candidate = candidate[..<dot]
+        }
     }
 
     /// Whether `node` refers to `resource` (by `Ref` or `Fn::GetAtt`).
@@ -97,6 +103,25 @@ public struct AWSSuite: CheckSuite {
             let template = context.inventory.resources[index]
             guard template.ref.apiVersion == CloudFormation.apiVersion else { continue }
             let read = CloudFormationReader.read(template.node, file: template.file)
+            resources += read.resources
+            outcome.diagnostics += read.diagnostics
+            outcome.checked.insert(index)
+        }
+        // Terraform: the .tf files of each directory form one module; plans are read whole.
+        var modules: [String: [(name: String, text: String)]] = [:]
+        for index in context.inventory.byKind[Terraform.fileKind] ?? [] {
+            let file = context.inventory.resources[index]
+            modules[(file.file as NSString).deletingLastPathComponent, default: []].append((file.file, file.node.scalar?.value ?? ""))
+            outcome.checked.insert(index)
+        }
+        for (directory, files) in modules.sorted(by: { $0.key < $1.key }) {
+            let read = TerraformReader.readModule(directory: directory.isEmpty ? "." : directory, files: files)
+            resources += read.resources
+            outcome.diagnostics += read.diagnostics
+        }
+        for index in context.inventory.byKind[Terraform.planKind] ?? [] {
+            let plan = context.inventory.resources[index]
+            let read = TerraformReader.readPlan(plan.node, file: plan.file)
             resources += read.resources
             outcome.diagnostics += read.diagnostics
             outcome.checked.insert(index)

@@ -33,10 +33,11 @@ enum Rules {
         }
     }
 
-    /// The property must hold a value (a string, a reference to a resource of the input).
+    /// The property must hold a value (a string, a reference to a resource). A value unknown before
+    /// deployment (a variable, an imported value) is still a value that is set: what these checks
+    /// ask is whether a key is configured at all.
     static func mustBeSet(_ resource: AWSResource, _ path: String, _ message: String) -> [AWSVerdict] {
         guard let node = resource.node(path), !node.isNull else { return [.fail(message, at: nil, path)] }
-        if let reason = node.unknownReason { return [.unknown("\(path): \(reason)", at: node.mark, path)] }
         if let text = node.awsString, text.isEmpty { return [.fail(message, at: node.mark, path)] }
         return []
     }
@@ -95,7 +96,8 @@ struct PolicyStatement {
     /// Everyone: `Principal: "*"` or `Principal: {AWS: "*"}`.
     var principalIsEveryone: Bool {
         guard let principal else { return false }
-        if Self.isWildcard(principal) { return true }
+        // `"*"`, or (not valid IAM, but read the same way by AWS tools) a list holding "*".
+        if principal.oneOrMany.contains(where: Self.isWildcard) { return true }
         return principal["AWS"]?.oneOrMany.contains(where: Self.isWildcard) ?? false
     }
 
@@ -119,6 +121,7 @@ struct PolicyStatement {
     static func documents(of resource: AWSResource) -> [(path: String, node: YAMLNode)] {
         var out: [(String, YAMLNode)] = []
         if let document = resource.node("PolicyDocument") { out.append(("PolicyDocument", document)) }
+        if let document = resource.node("InlinePolicy") { out.append(("InlinePolicy", document)) }
         for (index, policy) in (resource.node("Policies")?.items ?? []).enumerated() {
             if let document = policy["PolicyDocument"] { out.append(("Policies[\(index)].PolicyDocument", document)) }
         }

@@ -104,7 +104,7 @@ enum DataChecks {
         examples: [
             CheckExample(.violation, CFN.template(repository, "RepositoryPolicyText:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: [ecr:BatchGetImage]}\n")),
             CheckExample(.compliant, CFN.template(repository, "RepositoryPolicyText:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: [ecr:BatchGetImage], Condition: {StringEquals: {aws:PrincipalOrgID: o-abc}}}\n")),
-        ]), types: [repository]) { resource, _ in
+        ]), types: [repository, "AWS::ECR::RepositoryPolicy"]) { resource, _ in
         everyoneAllowed(resource, "RepositoryPolicyText")
     }
 
@@ -169,6 +169,44 @@ enum DataChecks {
         return rotated ? [] : [.fail("no rotation schedule for this secret", at: nil, "RotationSchedule")]
     }
 
+    static let maximumRotationDays = 90
+
+    /// Days between rotations: `AutomaticallyAfterDays`, or a `rate(N days|hours)` schedule.
+    static func rotationDays(_ resource: AWSResource) -> Known<Int> {
+        switch resource.int("RotationRules.AutomaticallyAfterDays") {
+        case .absent: break
+        case let other: return other
+        }
+        switch resource.string("RotationRules.ScheduleExpression") {
+        case .value(let expression, let mark):
+            let words = expression.lowercased().replacingOccurrences(of: "rate(", with: "").replacingOccurrences(of: ")", with: "").split(separator: " ")
+            if words.count == 2, let count = Int(words[0]) {
+                return .value(words[1].hasPrefix("hour") ? 0 : words[1].hasPrefix("day") ? count : count * 7, mark)
+            }
+            return expression.hasPrefix("cron(") ? .value(0, mark) : .unknown("schedule \(expression) is not understood", mark)
+        case .unknown(let reason, let mark): return .unknown(reason, mark)
+        case .absent: return .absent
+        }
+    }
+
+    static let rotationTooSlow = AWSCheck(CheckDescriptor(
+        id: "secretRotationTooSlow", title: "Secret rotated less often than every 90 days", severity: .low, category: "aws/secrets",
+        description: "Credentials should change at least every 90 days (PCI DSS 8.3.9); a longer rotation period keeps a leaked value valid for longer.",
+        remediation: "Set `RotationRules.AutomaticallyAfterDays` to 90 or less (or a `rate()` schedule of at most 90 days).",
+        controls: ["CUST-DATA-SECRETS", "CHAIN-SECRETS"], frameworks: pci("8.3.9") + soc2("CC6.1"),
+        examples: [
+            CheckExample(.violation, CFN.template("AWS::SecretsManager::RotationSchedule", "SecretId: prod/db\nRotationRules: {AutomaticallyAfterDays: 180}\n")),
+            CheckExample(.compliant, CFN.template("AWS::SecretsManager::RotationSchedule", "SecretId: prod/db\nRotationRules: {AutomaticallyAfterDays: 30}\n")),
+            CheckExample(.compliant, CFN.template("AWS::SecretsManager::RotationSchedule", "SecretId: prod/db\nRotationRules: {ScheduleExpression: rate(4 hours)}\n")),
+        ]), types: ["AWS::SecretsManager::RotationSchedule"]) { resource, _ in
+        switch rotationDays(resource) {
+        case .value(let days, let mark) where days > maximumRotationDays:
+            return [.fail("rotates every \(days) days", at: mark, "RotationRules")]
+        case .unknown(let reason, let mark): return [.unknown("RotationRules: \(reason)", at: mark, "RotationRules")]
+        default: return []
+        }
+    }
+
     static let volumeEncryption = AWSCheck(CheckDescriptor(
         id: "ebsVolumeUnencrypted", title: "EBS volume not encrypted", severity: .medium, category: "aws/ebs",
         description: "An EBS volume not marked encrypted is encrypted only if the account's encryption by default is on; its data and snapshots may be readable outside the key's control.",
@@ -182,5 +220,5 @@ enum DataChecks {
     }
 
     static let all: [AWSCheck] = [keyRotation, keyWildcardPrincipal, ecrScanOnPush, ecrImmutable, ecrKMS, ecrPublic, bucketKMS,
-                                  bucketPublicAccess, secretCMK, secretRotation, volumeEncryption]
+                                  bucketPublicAccess, secretCMK, secretRotation, rotationTooSlow, volumeEncryption]
 }

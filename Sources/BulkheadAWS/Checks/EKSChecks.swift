@@ -18,6 +18,7 @@ enum EKSChecks {
         examples: [
             CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  SubnetIds: [subnet-1, subnet-2]\n")),
             CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  EndpointPublicAccess: true\n  PublicAccessCidrs: [0.0.0.0/0]\n")),
+            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  PublicAccessCidrs: []\n"), note: "an empty list means the default, 0.0.0.0/0"),
             CheckExample(.compliant, CFN.template(cluster, "ResourcesVpcConfig:\n  EndpointPublicAccess: false\n  EndpointPrivateAccess: true\n")),
             CheckExample(.compliant, CFN.template(cluster, "ResourcesVpcConfig:\n  EndpointPublicAccess: true\n  PublicAccessCidrs: [203.0.113.0/24]\n")),
         ]), types: [cluster]) { resource, _ in
@@ -28,7 +29,7 @@ enum EKSChecks {
         case .value(true, _), .absent: break
         }
         let cidrsPath = "ResourcesVpcConfig.PublicAccessCidrs"
-        guard let cidrs = resource.node(cidrsPath), !cidrs.isNull else {
+        guard let cidrs = resource.node(cidrsPath), !cidrs.isNull, !(cidrs.items?.isEmpty ?? false) else {
             return [.fail("the public API endpoint accepts every address (PublicAccessCidrs defaults to 0.0.0.0/0)", at: resource.node(path)?.mark, path)]
         }
         if let reason = cidrs.unknownReason { return [.unknown("\(cidrsPath): \(reason)", at: cidrs.mark, cidrsPath)] }

@@ -4,7 +4,7 @@ import BulkheadCore
 /// not pinned to one service account.
 enum IAMChecks {
     static let role = "AWS::IAM::Role"
-    static let policyTypes: Set<String> = [role, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group"]
+    static let policyTypes: Set<String> = [role, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group", "AWS::SSO::PermissionSet"]
     static let adminPolicyNames = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]
 
     /// Why a role has administrator power, or nil: an AWS admin policy attached, or a policy of
@@ -12,17 +12,24 @@ enum IAMChecks {
     /// allows `*` on `*`.
     static func adminReason(_ role: AWSResource, _ inventory: AWSInventory) -> String? {
         for arn in role.node("ManagedPolicyArns")?.oneOrMany ?? [] {
-            if let text = arn.awsString, let name = adminPolicyNames.first(where: { text.hasSuffix(":policy/\($0)") }) {
-                return "has \(name) attached"
-            }
+            if let name = adminPolicyName(arn) { return "has \(name) attached" }
             if let policy = inventory.target(of: arn, from: role), adminDocument(policy) { return "has \(policy.id), which allows * on *" }
         }
         if adminDocument(role) { return "has an inline policy that allows * on *" }
         for policy in inventory.resources(ofType: "AWS::IAM::Policy", near: role) + inventory.resources(ofType: "AWS::IAM::ManagedPolicy", near: role)
-        where (policy.node("Roles")?.oneOrMany ?? []).contains(where: { AWSInventory.refers($0, to: role) }) && adminDocument(policy) {
-            return "has \(policy.id) attached, which allows * on *"
+        where (policy.node("Roles")?.oneOrMany ?? []).contains(where: { AWSInventory.refers($0, to: role) }) {
+            if adminDocument(policy) { return "has \(policy.id) attached, which allows * on *" }
+            if let name = (policy.node("ManagedPolicyArns")?.oneOrMany ?? []).compactMap(adminPolicyName).first {
+                return "has \(name) attached (\(policy.id))"
+            }
         }
         return nil
+    }
+
+    /// The AWS-managed administrator policy an ARN names, if any.
+    static func adminPolicyName(_ arn: YAMLNode) -> String? {
+        guard let text = arn.awsString, arn.referenceTarget == nil else { return nil }
+        return adminPolicyNames.first { text.hasSuffix(":policy/\($0)") }
     }
 
     static func adminDocument(_ resource: AWSResource) -> Bool {
@@ -210,5 +217,21 @@ enum IAMChecks {
         return [.fail("attached to users directly", at: users.mark, "Users")]
     }
 
-    static let all: [AWSCheck] = [adminPolicy, starAction, publicTrust, wholeAccountTrust, irsaTrust, userPolicies]
+    static let adminManagedPolicy = AWSCheck(CheckDescriptor(
+        id: "iamAdminManagedPolicy", title: "AdministratorAccess attached", severity: .high, category: "aws/iam",
+        description: "AdministratorAccess (or PowerUserAccess, IAMFullAccess) attached to a role, user, group or permission set grants (nearly) everything in the account, IAM included.",
+        remediation: "Attach policies scoped to the job; keep administrator access to a break-glass role with MFA and alerting.",
+        controls: ["IAAS-IAM-POLICIES"], frameworks: cis("5.2.1") + pci("7.2.1", "7.2.2") + soc2("CC6.3"),
+        examples: [
+            CheckExample(.violation, CFN.template(role, "AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}\nManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n")),
+            CheckExample(.violation, CFN.template("AWS::IAM::Group", "ManagedPolicyArns: [\"arn:aws:iam::aws:policy/IAMFullAccess\"]\n")),
+            CheckExample(.compliant, CFN.template(role, "AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}\nManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]\n")),
+        ]), types: [role, "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy", "AWS::SSO::PermissionSet"]) { resource, _ in
+        let path = resource.type == "AWS::SSO::PermissionSet" ? "ManagedPolicies" : "ManagedPolicyArns"
+        return (resource.node(path)?.oneOrMany ?? []).compactMap { arn in
+            adminPolicyName(arn).map { AWSVerdict.fail("\($0) is attached", at: arn.mark, path) }
+        }
+    }
+
+    static let all: [AWSCheck] = [adminPolicy, adminManagedPolicy, starAction, publicTrust, wholeAccountTrust, irsaTrust, userPolicies]
 }

@@ -59,6 +59,19 @@ enum MonitoringChecks {
         Rules.mustBeSet(resource, "CloudWatchLogsLogGroupArn", "the trail is not delivered to CloudWatch Logs")
     }
 
+    static let loggingOff = AWSCheck(CheckDescriptor(
+        id: "cloudtrailLoggingOff", title: "CloudTrail trail not logging", severity: .high, category: "aws/cloudtrail",
+        description: "A trail whose logging is stopped records nothing: API activity, EKS access and IAM changes go unrecorded.",
+        remediation: "Set `IsLogging: true` (Terraform: `enable_logging = true`, the default).",
+        controls: ["IAAS-MON-CLOUDTRAIL"], frameworks: pci("10.2.1") + soc2("CC7.2"),
+        examples: [
+            CheckExample(.violation, CFN.template(trail, "IsLogging: false\nS3BucketName: trail-logs\n")),
+            CheckExample(.compliant, trailTemplate("IsMultiRegionTrail: true\n")),
+        ]), types: [trail]) { resource, _ in
+        guard case .value(false, let mark) = resource.bool("IsLogging") else { return [] }
+        return [.fail("logging is stopped", at: mark, "IsLogging")]
+    }
+
     static let detectorEnabled = AWSCheck(CheckDescriptor(
         id: "guarddutyDetectorDisabled", title: "GuardDuty detector disabled", severity: .high, category: "aws/guardduty",
         description: "A disabled detector produces no findings: no alerts on credential exfiltration, crypto-mining or known-malicious traffic.",
@@ -153,6 +166,6 @@ enum MonitoringChecks {
         }
     }
 
-    static let all: [AWSCheck] = [multiRegion, logValidation, trailKMS, trailCloudWatch, detectorEnabled, eksProtection, recorderScope,
+    static let all: [AWSCheck] = [multiRegion, logValidation, trailKMS, trailCloudWatch, loggingOff, detectorEnabled, eksProtection, recorderScope,
                                   deliveryChannel, logGroupKMS, logGroupRetention]
 }

@@ -80,6 +80,11 @@ public enum ResourceExtractor {
             output.notObjects += 1
             return
         }
+        if listIndex == nil, Terraform.isPlan(node) {
+            let ref = ResourceRef(apiVersion: CloudFormation.apiVersion, kind: Terraform.planKind, namespace: nil, name: file)
+            output.resources.append(Resource(ref: ref, labels: [:], annotations: [:], node: node, file: file, documentIndex: documentIndex))
+            return
+        }
         if listIndex == nil, CloudFormation.isTemplate(node) {
             let ref = ResourceRef(apiVersion: CloudFormation.apiVersion, kind: CloudFormation.templateKind, namespace: nil, name: file)
             output.resources.append(Resource(ref: ref, labels: [:], annotations: [:], node: node, file: file, documentIndex: documentIndex))
@@ -163,5 +168,23 @@ public enum CloudFormation {
         if node["AWSTemplateFormatVersion"] != nil { return true }
         guard let resources = node["Resources"]?.pairs, !resources.isEmpty, node["kind"] == nil else { return false }
         return resources.contains { $0.value["Type"]?.string?.hasPrefix("AWS::") == true }
+    }
+}
+
+/// How Terraform enters a scan: each `.tf` file is an input resource of kind `TerraformFile` (its
+/// text; the AWS checks read the files of a directory together as one module), and a plan in JSON
+/// (`terraform show -json`) is one resource of kind `TerraformPlan`.
+public enum Terraform {
+    public static let fileKind = "TerraformFile"
+    public static let planKind = "TerraformPlan"
+
+    public static func isPlan(_ node: YAMLNode) -> Bool {
+        node.isMapping && node["format_version"] != nil && (node["planned_values"] != nil || node["resource_changes"] != nil)
+    }
+
+    public static func fileResource(text: String, file: String) -> Resource {
+        Resource(ref: ResourceRef(apiVersion: CloudFormation.apiVersion, kind: fileKind, namespace: nil, name: file), labels: [:],
+                 annotations: [:], node: YAMLNode(.scalar(YAMLScalar(value: text, style: .block)), mark: Mark(line: 1, column: 1)),
+                 file: file, documentIndex: 0)
     }
 }

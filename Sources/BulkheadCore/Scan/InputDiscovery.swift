@@ -14,10 +14,10 @@ public enum ScanInput: Sendable, Hashable {
 }
 
 /// Expands the paths given on the command line into the files to scan: directories are walked
-/// recursively for `.yaml`, `.yml` and `.json`; symbolic links are followed once (a link loop is
+/// recursively for `.yaml`, `.yml`, `.json` and Terraform's `.tf`; symbolic links are followed once (a link loop is
 /// reported, not followed forever); unreadable entries are reported and the walk goes on.
 public enum InputDiscovery {
-    public static let manifestExtensions: Set<String> = ["yaml", "yml", "json"]
+    public static let manifestExtensions: Set<String> = ["yaml", "yml", "json", "tf"]
 
     public struct Output: Sendable {
         public var inputs: [ScanInput] = []

@@ -79,6 +79,13 @@ public struct Scanner: Sendable {
     }
 
     private func load(_ bytes: UnsafeBufferPointer<UInt8>, file: String, digest: Bool = false) -> LoadedFile {
+        if file.hasSuffix(".tf") {
+            // Terraform's native syntax is not YAML: the AWS checks parse it, module by module.
+            var loaded = LoadedFile(resources: [Terraform.fileResource(text: String(decoding: bytes, as: UTF8.self), file: file)],
+                                    documents: 1, bytes: bytes.count)
+            if digest { loaded.input = Self.digest(bytes, file: file) }
+            return loaded
+        }
         var parsed = loader.load(bytes: bytes, file: file)
         if !loader.wrapsLocalTags, parsed.documents.contains(where: { CloudFormation.isTemplate($0.root) }) {
             // A CloudFormation template: read again keeping the tags of `!If [...]`-style lists.
@@ -89,10 +96,12 @@ public struct Scanner: Sendable {
         let extracted = ResourceExtractor.extract(parsed.documents, file: file)
         var loaded = LoadedFile(resources: extracted.resources, diagnostics: parsed.diagnostics + extracted.diagnostics,
                                 documents: parsed.documents.count, notObjects: extracted.notObjects, bytes: bytes.count)
-        if digest {
-            loaded.input = InputDigest(name: file, sha256: SHA256.hash(data: UnsafeRawBufferPointer(bytes)).map { String(format: "%02x", $0) }.joined())
-        }
+        if digest { loaded.input = Self.digest(bytes, file: file) }
         return loaded
+    }
+
+    private static func digest(_ bytes: UnsafeBufferPointer<UInt8>, file: String) -> InputDigest {
+        InputDigest(name: file, sha256: SHA256.hash(data: UnsafeRawBufferPointer(bytes)).map { String(format: "%02x", $0) }.joined())
     }
 
     private func evaluate(_ files: [LoadedFile]) -> ScanResult {

@@ -1,0 +1,137 @@
+import BulkheadCore
+import Foundation
+
+/// Reads Terraform into the normalized model: the `.tf` files of a directory as one module
+/// (variables with their defaults, overridden by `terraform.tfvars` and `*.auto.tfvars` beside
+/// them), or a plan (`terraform show -json`). Remote modules are reported as not evaluated.
+public enum TerraformReader {
+    public struct Output: Sendable {
+        public var resources: [AWSResource] = []
+        public var diagnostics: [Diagnostic] = []
+    }
+
+    /// One module: its `.tf` files (name and text), all from one directory.
+    public static func readModule(directory: String, files: [(name: String, text: String)]) -> Output {
+        var output = Output()
+        var module = TerraformModule(directory: directory)
+        for file in files {
+            switch HCLParser.parse(file.text) {
+            case .success(let body): module.add(body, file: file.name)
+            case .failure(let error):
+                output.diagnostics.append(Diagnostic(file: file.name, line: error.mark.line, column: error.mark.column,
+                                                     message: "HCL syntax error: \(error.message)"))
+            }
+        }
+        // Variable values from tfvars files beside the module (read from disk: they are not scanned inputs).
+        let tfvars = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter {
+            $0 == "terraform.tfvars" || $0.hasSuffix(".auto.tfvars")
+        }.sorted() ?? []
+        var evaluator = TerraformEvaluator(module: module)
+        for name in tfvars {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .success(let body) = HCLParser.parse(text) else { continue }
+            for attribute in body.attributes { module.variableValues[attribute.name] = evaluator.evaluate(attribute.expression) }
+        }
+        evaluator = TerraformEvaluator(module: module)
+
+        for call in module.modules {
+            let source = call.block.body.attribute("source").map { evaluator.evaluate($0.expression).awsString ?? "" } ?? ""
+            if !(source.hasPrefix("./") || source.hasPrefix("../")) {
+                output.diagnostics.append(Diagnostic(level: .warning, file: call.file, line: call.block.mark.line, column: call.block.mark.column,
+                                                     field: "module.\(call.name)",
+                                                     message: "module source \(source) is not present locally: its resources are not evaluated"))
+            }
+        }
+        var attachments: [(scope: String, target: YAMLNode?, type: String, apply: @Sendable (YAMLNode) -> YAMLNode)] = []
+        for declared in module.resources {
+            switch evaluator.created(declared.block.body) {
+            case false?: continue
+            default: break
+            }
+            let values = evaluator.value(of: declared.block.body, mark: declared.block.mark)
+            add(TerraformMapping.map(type: declared.type, address: declared.address, values), address: declared.address, file: declared.file,
+                mark: declared.block.mark, scope: directory, into: &output.resources, attachments: &attachments)
+        }
+        TerraformMapping.resolve(&output.resources, attachments: attachments)
+        return output
+    }
+
+    static func add(_ mapped: TerraformMapping.Mapped?, address: String, file: String, mark: Mark, scope: String,
+                    into resources: inout [AWSResource],
+                    attachments: inout [(scope: String, target: YAMLNode?, type: String, apply: @Sendable (YAMLNode) -> YAMLNode)]) {
+        switch mapped {
+        case .resource(let type, let properties, let extra)?:
+            resources.append(AWSResource(type: type, id: address, properties: properties, file: file, mark: mark, origin: .terraform, scope: scope))
+            for item in extra {
+                resources.append(AWSResource(type: item.type, id: item.id, properties: item.properties, file: file, mark: item.properties.mark,
+                                             origin: .terraform, scope: scope))
+            }
+        case .attachment(let target, let type, let apply)?:
+            attachments.append((scope, target, type, apply))
+        case nil:
+            break
+        }
+    }
+
+    /// The managed resources of a plan's `planned_values`, with values known only after apply
+    /// (`after_unknown`) unknown, and references taken from the plan's configuration.
+    public static func readPlan(_ root: YAMLNode, file: String) -> Output {
+        var output = Output()
+        var unknownByAddress: [String: YAMLNode] = [:]
+        for change in root["resource_changes"]?.items ?? [] {
+            if let address = change["address"]?.awsString, let unknown = change["change"]?["after_unknown"] { unknownByAddress[address] = unknown }
+        }
+        var referencesByAddress: [String: [String: String]] = [:]
+        func configuration(_ module: YAMLNode?, prefix: String) {
+            for resource in module?["resources"]?.items ?? [] {
+                guard let address = resource["address"]?.awsString else { continue }
+                var references: [String: String] = [:]
+                for pair in resource["expressions"]?.pairs ?? [] {
+                    if let first = pair.value["references"]?.items?.last?.awsString { references[pair.key] = first }
+                }
+                referencesByAddress[prefix + address] = references
+            }
+            for call in module?["module_calls"]?.pairs ?? [] {
+                configuration(call.value["module"], prefix: prefix + "module.\(call.key).")
+            }
+        }
+        configuration(root["configuration"]?["root_module"], prefix: "")
+
+        var attachments: [(scope: String, target: YAMLNode?, type: String, apply: @Sendable (YAMLNode) -> YAMLNode)] = []
+        func visit(_ module: YAMLNode?) {
+            for resource in module?["resources"]?.items ?? [] {
+                guard resource["mode"]?.awsString != "data", let type = resource["type"]?.awsString,
+                      let address = resource["address"]?.awsString else { continue }
+                var values = resource["values"] ?? YAMLNode(.mapping([]), mark: resource.mark)
+                values = known(values, unknown: unknownByAddress[address], references: referencesByAddress[address] ?? [:])
+                add(TerraformMapping.map(type: type, address: address, values), address: address, file: file, mark: resource.mark,
+                    scope: file, into: &output.resources, attachments: &attachments)
+            }
+            for child in module?["child_modules"]?.items ?? [] { visit(child) }
+        }
+        visit(root["planned_values"]?["root_module"])
+        TerraformMapping.resolve(&output.resources, attachments: attachments)
+        return output
+    }
+
+    /// Top-level values of a planned resource: an attribute known only after apply becomes a
+    /// reference (when the configuration says to what) or unknown.
+    static func known(_ values: YAMLNode, unknown: YAMLNode?, references: [String: String]) -> YAMLNode {
+        var pairs = values.pairs ?? []
+        for pair in unknown?.pairs ?? [] where pair.value.awsBool == true {
+            let value: YAMLNode
+            if let reference = references[pair.key] {
+                value = AWSValue.reference(reference, at: values.mark)
+            } else {
+                value = AWSValue.unknown("known only after apply", at: values.mark)
+            }
+            if let index = pairs.firstIndex(where: { $0.key == pair.key }) { pairs[index].value = value } else {
+                pairs.append(YAMLPair(key: pair.key, keyMark: values.mark, value: value))
+            }
+        }
+        for (key, reference) in references where !pairs.contains(where: { $0.key == key }) {
+            pairs.append(YAMLPair(key: key, keyMark: values.mark, value: AWSValue.reference(reference, at: values.mark)))
+        }
+        return YAMLNode(.mapping(pairs), mark: values.mark)
+    }
+}
