@@ -115,6 +115,7 @@ let package = Package(
         .testTarget(
             name: "BulkheadAWSTests",
             dependencies: ["BulkheadCore", "BulkheadAWS"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -334,6 +334,7 @@ struct HCLParser {
         skip()
         let start = mark
         guard let byte = peek() else { throw fail("expected a value, found the end of the file") }
+        if byte == 0x0A || byte == 0x0D { throw fail("expected a value, found the end of the line") }
         switch byte {
         case UInt8(ascii: "\""):
             return try template()

@@ -383,19 +383,42 @@ struct TerraformEvaluator {
         return YAMLNode(.mapping(pairs), mark: mark)
     }
 
-    /// Whether a resource is created at all: `count = 0` or an empty `for_each` means no.
-    mutating func created(_ body: HCLBody) -> Bool? {
-        if let count = body.attribute("count") {
-            let value = evaluate(count.expression)
-            if Self.isUnknown(value) { return nil }
-            return (value.awsInt ?? 1) > 0
+    /// The instances of a resource: one for a plain resource; one per element of a `for_each`
+    /// or per `count` when they resolve (each with its `each`/`count` binding and address
+    /// suffix); none for `count = 0` or an empty `for_each`. Unresolvable: one instance, whose
+    /// `each`/`count` values are unknown.
+    mutating func instances(_ body: HCLBody, mark: Mark) -> [(binding: [String: YAMLNode], suffix: String)] {
+        func object(_ pairs: [(String, YAMLNode)]) -> YAMLNode {
+            YAMLNode(.mapping(pairs.map { YAMLPair(key: $0.0, keyMark: mark, value: $0.1) }), mark: mark)
         }
         if let forEach = body.attribute("for_each") {
             let value = evaluate(forEach.expression)
-            if Self.isUnknown(value) { return nil }
-            return !(value.items?.isEmpty ?? value.pairs?.isEmpty ?? false)
+            if let items = value.items, !Self.isUnknown(value) {
+                return items.map { item in
+                    let key = Self.templateText(item) ?? "?"
+                    return (["each": object([("key", Self.string(key, mark)), ("value", item)])], "[\"\(key)\"]")
+                }
+            }
+            if let pairs = value.pairs {
+                return pairs.map { (["each": object([("key", Self.string($0.key, mark)), ("value", $0.value)])], "[\"\($0.key)\"]") }
+            }
+            return [([:], "")]
         }
-        return true
+        if let count = body.attribute("count") {
+            let value = evaluate(count.expression)
+            guard let number = value.awsInt, !Self.isUnknown(value) else { return [([:], "")] }
+            if number == 1 { return [(["count": object([("index", Self.plain("0", mark))])], "")] }
+            return (0..<max(0, min(number, 64))).map { (["count": object([("index", Self.plain(String($0), mark))])], "[\($0)]") }
+        }
+        return [([:], "")]
+    }
+
+    /// Evaluates with extra names bound (an instance's `each` or `count`).
+    mutating func with<T>(_ binding: [String: YAMLNode], _ body: (inout TerraformEvaluator) -> T) -> T {
+        guard !binding.isEmpty else { return body(&self) }
+        scopes.append(binding)
+        defer { scopes.removeLast() }
+        return body(&self)
     }
 }
 

@@ -44,13 +44,12 @@ public enum TerraformReader {
         }
         var attachments: [(scope: String, target: YAMLNode?, type: String, apply: @Sendable (YAMLNode) -> YAMLNode)] = []
         for declared in module.resources {
-            switch evaluator.created(declared.block.body) {
-            case false?: continue
-            default: break
+            for instance in evaluator.instances(declared.block.body, mark: declared.block.mark) {
+                let values = evaluator.with(instance.binding) { $0.value(of: declared.block.body, mark: declared.block.mark) }
+                let address = declared.address + instance.suffix
+                add(TerraformMapping.map(type: declared.type, address: address, values), address: address, file: declared.file,
+                    mark: declared.block.mark, scope: directory, into: &output.resources, attachments: &attachments)
             }
-            let values = evaluator.value(of: declared.block.body, mark: declared.block.mark)
-            add(TerraformMapping.map(type: declared.type, address: declared.address, values), address: declared.address, file: declared.file,
-                mark: declared.block.mark, scope: directory, into: &output.resources, attachments: &attachments)
         }
         TerraformMapping.resolve(&output.resources, attachments: attachments)
         return output
@@ -114,24 +113,47 @@ public enum TerraformReader {
         return output
     }
 
-    /// Top-level values of a planned resource: an attribute known only after apply becomes a
-    /// reference (when the configuration says to what) or unknown.
+    /// The values of a planned resource with what is known only after apply (`after_unknown`,
+    /// at any depth) unknown, or a reference where the configuration says to what.
     static func known(_ values: YAMLNode, unknown: YAMLNode?, references: [String: String]) -> YAMLNode {
-        var pairs = values.pairs ?? []
-        for pair in unknown?.pairs ?? [] where pair.value.awsBool == true {
-            let value: YAMLNode
-            if let reference = references[pair.key] {
-                value = AWSValue.reference(reference, at: values.mark)
+        var merged = merge(values, unknown: unknown, mark: values.mark)
+        var pairs = merged.pairs ?? []
+        for (key, reference) in references {
+            let node = AWSValue.reference(reference, at: values.mark)
+            if let index = pairs.firstIndex(where: { $0.key == key }) {
+                if pairs[index].value.unknownReason != nil { pairs[index].value = node }
             } else {
-                value = AWSValue.unknown("known only after apply", at: values.mark)
-            }
-            if let index = pairs.firstIndex(where: { $0.key == pair.key }) { pairs[index].value = value } else {
-                pairs.append(YAMLPair(key: pair.key, keyMark: values.mark, value: value))
+                pairs.append(YAMLPair(key: key, keyMark: values.mark, value: node))
             }
         }
-        for (key, reference) in references where !pairs.contains(where: { $0.key == key }) {
-            pairs.append(YAMLPair(key: key, keyMark: values.mark, value: AWSValue.reference(reference, at: values.mark)))
+        merged.content = .mapping(pairs)
+        return merged
+    }
+
+    private static func merge(_ value: YAMLNode?, unknown: YAMLNode?, mark: Mark) -> YAMLNode {
+        let base = value ?? YAMLNode(.mapping([]), mark: mark)
+        guard let unknown else { return base }
+        if unknown.awsBool == true { return AWSValue.unknown("known only after apply", at: base.mark) }
+        if let unknownPairs = unknown.pairs {
+            var pairs = base.pairs ?? []
+            for pair in unknownPairs {
+                if let index = pairs.firstIndex(where: { $0.key == pair.key }) {
+                    pairs[index].value = merge(pairs[index].value, unknown: pair.value, mark: base.mark)
+                } else if pair.value.awsBool == true || pair.value.isMapping || pair.value.isSequence {
+                    let merged = merge(nil, unknown: pair.value, mark: base.mark)
+                    if merged.unknownReason != nil || !(merged.pairs?.isEmpty ?? true) || !(merged.items?.isEmpty ?? true) {
+                        pairs.append(YAMLPair(key: pair.key, keyMark: base.mark, value: merged))
+                    }
+                }
+            }
+            return YAMLNode(.mapping(pairs), mark: base.mark)
         }
-        return YAMLNode(.mapping(pairs), mark: values.mark)
+        if let unknownItems = unknown.items, var items = base.items {
+            for (index, item) in unknownItems.enumerated() where items.indices.contains(index) {
+                items[index] = merge(items[index], unknown: item, mark: base.mark)
+            }
+            return YAMLNode(.sequence(items), mark: base.mark)
+        }
+        return base
     }
 }
