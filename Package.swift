@@ -48,7 +48,13 @@ let package = Package(
         ),
         .target(
             name: "BulkheadAWS",
-            dependencies: ["BulkheadCore"],
+            dependencies: [
+                "BulkheadCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(

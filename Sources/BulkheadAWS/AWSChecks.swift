@@ -3,7 +3,7 @@ import BulkheadCore
 /// Every AWS check of this build.
 public enum AWSChecks {
     public static let checks: [AWSCheck] =
-        EKSChecks.all + NodeChecks.all + NetworkChecks.all + IAMChecks.all + DataChecks.all + MonitoringChecks.all
+        EKSChecks.all + NodeChecks.all + NetworkChecks.all + IAMChecks.all + DataChecks.all + MonitoringChecks.all + AccountChecks.all
 
     public static let suite = AWSSuite(checks: checks)
 

@@ -35,21 +35,16 @@ struct AdmitCommand: ParsableCommand {
             } catch {
                 throw ValidationError("cannot start: \(error)")
             }
-            let done = DispatchSemaphore(value: 0)
-            let failure = FailureBox()
             let host = host
-            Task {
-                do {
+            do {
+                try Blocking.run {
                     try await server.run { port in
                         FileHandle.standardError.write(Data("bulkhead admission webhook listening on https://\(host):\(port)\n".utf8))
                     }
-                } catch {
-                    failure.set("\(error)")
                 }
-                done.signal()
+            } catch {
+                throw ValidationError("\(error)")
             }
-            done.wait()
-            if let message = failure.message { throw ValidationError(message) }
         }
     }
 
@@ -126,19 +121,3 @@ struct AdmitCommand: ParsableCommand {
     }
 }
 
-final class FailureBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: String?
-
-    func set(_ message: String) {
-        lock.lock()
-        stored = message
-        lock.unlock()
-    }
-
-    var message: String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
-    }
-}

@@ -8,7 +8,7 @@ struct Bulkhead: ParsableCommand {
         abstract: "Container security for Kubernetes on AWS: the customer's half of the shared-responsibility model.",
         version: BulkheadVersion.current,
         subcommands: [ScanCommand.self, ChecksCommand.self, ExplainCommand.self, RBACCommand.self, NetpolCommand.self,
-                      MatrixCommand.self, ControlsCommand.self, HistoryCommand.self, DiffCommand.self, AdmitCommand.self])
+                      MatrixCommand.self, ControlsCommand.self, HistoryCommand.self, DiffCommand.self, AdmitCommand.self, AWSCommand.self])
 }
 
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable/malformed input.

@@ -20,8 +20,12 @@ struct CLI {
         var stderr: String
     }
 
-    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil, asUser user: String? = nil) throws -> Outcome {
+    static func run(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil, asUser user: String? = nil,
+                    environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+        }
         if let user {
             // Drop root's privileges for the child (util-linux `setpriv`), so file modes apply.
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")

@@ -125,6 +125,18 @@ enum DataChecks {
 
     static let publicAccessBlockFlags = ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"]
 
+    static let bucketPolicyPublic = AWSCheck(CheckDescriptor(
+        id: "s3BucketPolicyPublic", title: "S3 bucket policy allows anyone", severity: .critical, category: "aws/s3",
+        description: "A bucket policy statement that allows `Principal: *` without a condition naming an account, organization or network makes the bucket's objects (artifacts, logs, state) public.",
+        remediation: "Name the principals, or add an `aws:PrincipalOrgID`/`aws:SourceVpce` condition; keep the public access block on.",
+        controls: ["IAAS-DATA-S3"], frameworks: pci("1.4.4", "7.2.1") + soc2("CC6.1"),
+        examples: [
+            CheckExample(.violation, CFN.template("AWS::S3::BucketPolicy", "Bucket: artifacts\nPolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: s3:GetObject, Resource: \"arn:aws:s3:::artifacts/*\"}\n")),
+            CheckExample(.compliant, CFN.template("AWS::S3::BucketPolicy", "Bucket: artifacts\nPolicyDocument:\n  Statement:\n  - {Effect: Deny, Principal: \"*\", Action: \"s3:*\", Resource: \"arn:aws:s3:::artifacts/*\", Condition: {Bool: {aws:SecureTransport: false}}}\n")),
+        ]), types: ["AWS::S3::BucketPolicy"]) { resource, _ in
+        everyoneAllowed(resource, "PolicyDocument")
+    }
+
     static let bucketPublicAccess = AWSCheck(CheckDescriptor(
         id: "s3PublicAccessNotBlocked", title: "S3 bucket without a complete public access block", severity: .high, category: "aws/s3",
         description: "The four public-access-block settings stop a later ACL or bucket policy from making the bucket (artifacts, logs, Terraform state) public.",
@@ -220,5 +232,5 @@ enum DataChecks {
     }
 
     static let all: [AWSCheck] = [keyRotation, keyWildcardPrincipal, ecrScanOnPush, ecrImmutable, ecrKMS, ecrPublic, bucketKMS,
-                                  bucketPublicAccess, secretCMK, secretRotation, rotationTooSlow, volumeEncryption]
+                                  bucketPublicAccess, bucketPolicyPublic, secretCMK, secretRotation, rotationTooSlow, volumeEncryption]
 }

@@ -73,6 +73,29 @@ enum IAMChecks {
         verdicts(resource) { $0.allowsAllActions } message: { "allows every action (Action: *)" }
     }
 
+    /// Services whose every action on every resource is as good as administrator access.
+    static let sensitiveServices: Set<String> = ["iam", "kms", "secretsmanager", "s3", "sts", "ec2", "eks", "organizations", "lambda", "ssm"]
+
+    static let broadServiceAccess = AWSCheck(CheckDescriptor(
+        id: "iamBroadServiceAccess", title: "IAM policy allows a sensitive service's every action on every resource", severity: .high, category: "aws/iam",
+        description: "`s3:*`, `kms:*`, `secretsmanager:*` or `iam:*` on `Resource: *` (or `iam:PassRole` on `*`) reads every secret and object, decrypts every key, or escalates to any role: a workload that needs one bucket should name it.",
+        remediation: "Name the actions and the resources (bucket, key, secret ARNs); limit `iam:PassRole` to the roles to pass.",
+        controls: ["IAAS-IAM-POLICIES", "CUST-IAM-IRSA"], frameworks: cis("5.2.1") + pci("7.2.2") + soc2("CC6.3"),
+        examples: [
+            CheckExample(.violation, policy(role, "Statement:\n- {Effect: Allow, Action: [\"s3:*\", \"kms:*\"], Resource: \"*\"}\n")),
+            CheckExample(.violation, policy("AWS::IAM::Policy", "Statement:\n- {Effect: Allow, Action: iam:PassRole, Resource: \"*\"}\n")),
+            CheckExample(.compliant, policy("AWS::IAM::Policy", "Statement:\n- {Effect: Allow, Action: \"s3:*\", Resource: [\"arn:aws:s3:::artifacts\", \"arn:aws:s3:::artifacts/*\"]}\n")),
+        ]), types: policyTypes) { resource, _ in
+        verdicts(resource) { statement in
+            statement.allows && statement.onAllResources && !statement.allowsAllActions && statement.actions.contains { action in
+                guard let text = action.awsString?.lowercased() else { return false }
+                if text == "iam:passrole" { return true }
+                let parts = text.split(separator: ":")
+                return parts.count == 2 && parts[1] == "*" && sensitiveServices.contains(String(parts[0]))
+            }
+        } message: { "allows a sensitive service's every action (or iam:PassRole) on every resource" }
+    }
+
     private static func verdicts(_ resource: AWSResource, _ matches: (PolicyStatement) -> Bool, message: () -> String) -> [AWSVerdict] {
         var out: [AWSVerdict] = []
         for (path, document) in PolicyStatement.documents(of: resource) {
@@ -233,5 +256,5 @@ enum IAMChecks {
         }
     }
 
-    static let all: [AWSCheck] = [adminPolicy, adminManagedPolicy, starAction, publicTrust, wholeAccountTrust, irsaTrust, userPolicies]
+    static let all: [AWSCheck] = [adminPolicy, adminManagedPolicy, starAction, broadServiceAccess, publicTrust, wholeAccountTrust, irsaTrust, userPolicies]
 }

@@ -137,9 +137,27 @@ enum MonitoringChecks {
             ? [.fail("no delivery channel in this input: the recorder cannot run", at: nil, "DeliveryChannel")] : []
     }
 
+    static let recorderStopped = AWSCheck(CheckDescriptor(
+        id: "configRecorderStopped", title: "AWS Config recorder not recording", severity: .medium, category: "aws/config",
+        description: "A recorder that was never started (or was stopped) records nothing, though it looks configured.",
+        remediation: "Start it (`aws configservice start-configuration-recorder`) once a delivery channel exists.",
+        controls: ["IAAS-MON-CONFIG"], frameworks: soc2("CC7.1"),
+        examples: [
+            CheckExample(.violation, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\nRecording: false\n",
+                                                  others: "Channel:\n  Type: AWS::Config::DeliveryChannel\n  Properties: {S3BucketName: config-history}\n"),
+                         note: "Recording is what the live scan reads from DescribeConfigurationRecorderStatus"),
+            CheckExample(.compliant, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\nRecording: true\n")),
+        ]), types: [recorder]) { resource, _ in
+        switch resource.bool("Recording") {
+        case .value(false, _): return [.fail("the recorder is not recording", at: nil, "Recording")]
+        case .unknown(let reason, let mark): return [.unknown("Recording: \(reason)", at: mark, "Recording")]
+        default: return []
+        }
+    }
+
     static let logGroupKMS = AWSCheck(CheckDescriptor(
-        id: "logGroupNotKMSEncrypted", title: "CloudWatch log group not encrypted with KMS", severity: .low, category: "aws/logs",
-        description: "Container and control-plane logs hold request data, tokens printed by mistake and internal names; a customer-managed key keeps them under its policy.",
+        id: "logGroupNotKMSEncrypted", title: "CloudWatch log group not encrypted with KMS", severity: .info, category: "aws/logs",
+        description: "CloudWatch Logs always encrypts log data at rest with keys it manages; a customer-managed key adds a key policy and CloudTrail records of every decryption. Worth it for container and control-plane logs, which hold request data, tokens printed by mistake and internal names; informational, as the data is encrypted either way.",
         remediation: "Set `KmsKeyId` to a customer-managed key whose policy allows the CloudWatch Logs service.",
         controls: ["IAAS-MON-CLOUDWATCH", "IAAS-DATA-KMS"], frameworks: pci("3.5.1") + soc2("CC6.1"),
         examples: [
@@ -167,5 +185,5 @@ enum MonitoringChecks {
     }
 
     static let all: [AWSCheck] = [multiRegion, logValidation, trailKMS, trailCloudWatch, loggingOff, detectorEnabled, eksProtection, recorderScope,
-                                  deliveryChannel, logGroupKMS, logGroupRetention]
+                                  deliveryChannel, recorderStopped, logGroupKMS, logGroupRetention]
 }

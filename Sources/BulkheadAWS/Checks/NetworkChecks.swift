@@ -100,11 +100,41 @@ enum NetworkChecks {
         examples: [
             CheckExample(.violation, CFN.template("AWS::EC2::NetworkAclEntry", "NetworkAclId: acl-1\nRuleNumber: 100\nProtocol: -1\nRuleAction: allow\nEgress: false\nCidrBlock: 0.0.0.0/0\n")),
             CheckExample(.compliant, CFN.template("AWS::EC2::NetworkAclEntry", "NetworkAclId: acl-1\nRuleNumber: 100\nProtocol: 6\nPortRange: {From: 443, To: 443}\nRuleAction: allow\nEgress: false\nCidrBlock: 0.0.0.0/0\n")),
-        ]), types: ["AWS::EC2::NetworkAclEntry"]) { resource, _ in
+            CheckExample(.compliant, CFN.template("AWS::EC2::NetworkAclEntry", "NetworkAclId: !Ref Acl\nRuleNumber: 200\nProtocol: -1\nRuleAction: allow\nEgress: false\nCidrBlock: 0.0.0.0/0\n", others: """
+                Acl:
+                  Type: AWS::EC2::NetworkAcl
+                  Properties: {VpcId: vpc-1}
+                DenySSH:
+                  Type: AWS::EC2::NetworkAclEntry
+                  Properties: {NetworkAclId: !Ref Acl, RuleNumber: 100, Protocol: 6, PortRange: {From: 22, To: 22}, RuleAction: deny, Egress: false, CidrBlock: 0.0.0.0/0}
+                DenyRDP:
+                  Type: AWS::EC2::NetworkAclEntry
+                  Properties: {NetworkAclId: !Ref Acl, RuleNumber: 110, Protocol: 6, PortRange: {From: 3389, To: 3389}, RuleAction: deny, Egress: false, CidrBlock: 0.0.0.0/0}
+                """), note: "earlier rules deny SSH and RDP: the allow-all rule does not reach them"),
+        ]), types: ["AWS::EC2::NetworkAclEntry"]) { resource, inventory in
         guard resource.string("RuleAction").value == "allow", resource.bool("Egress").value != true,
               resource.string("Protocol").value == "-1",
               resource.string("CidrBlock").value == "0.0.0.0/0" || resource.string("Ipv6CidrBlock").value == "::/0" else { return [] }
+        // Rules are evaluated by number: lower-numbered denies of 22 and 3389 from the internet come first.
+        let number = resource.int("RuleNumber").value ?? Int.max
+        let acl = resource.node("NetworkAclId")
+        let denied = inventory.resources(ofType: "AWS::EC2::NetworkAclEntry", near: resource).filter { entry in
+            entry.string("RuleAction").value == "deny" && entry.bool("Egress").value != true && (entry.int("RuleNumber").value ?? Int.max) < number
+                && entry.string("CidrBlock").value == "0.0.0.0/0" && sameACL(entry.node("NetworkAclId"), acl)
+        }
+        let covers = { (port: Int) in
+            denied.contains { entry in
+                entry.string("Protocol").value == "-1"
+                    || ((entry.int("PortRange.From").value ?? Int.max) <= port && port <= (entry.int("PortRange.To").value ?? -1))
+            }
+        }
+        if covers(22) && covers(3389) { return [] }
         return [.fail("allows every protocol and port from the internet", at: resource.node("Protocol")?.mark, "Protocol")]
+    }
+
+    static func sameACL(_ a: YAMLNode?, _ b: YAMLNode?) -> Bool {
+        guard let a, let b else { return false }
+        return (a.referenceTarget ?? a.awsString) == (b.referenceTarget ?? b.awsString)
     }
 
     static let subnetPublicIP = AWSCheck(CheckDescriptor(
@@ -158,9 +188,12 @@ enum NetworkChecks {
                 "Endpoint\(index):\n  Type: AWS::EC2::VPCEndpoint\n  Properties: {VpcId: !Ref Subject, ServiceName: !Sub \"com.amazonaws.${AWS::Region}.\(service)\"}\n"
             }.joined() + "Cluster:\n  Type: AWS::EKS::Cluster\n  Properties: {RoleArn: arn:aws:iam::111111111111:role/eks, ResourcesVpcConfig: {SubnetIds: [subnet-1]}}\n")),
         ]), types: ["AWS::EC2::VPC"]) { resource, inventory in
-        // Only VPCs of an input that defines an EKS cluster or node group.
-        guard !inventory.resources(ofType: EKSChecks.cluster, near: resource).isEmpty
-            || !inventory.resources(ofType: NodeChecks.nodegroup, near: resource).isEmpty else { return [] }
+        // Only VPCs of an input that defines an EKS cluster or node group; when clusters name
+        // their VPC (a live account), only those VPCs.
+        let clusters = inventory.resources(ofType: EKSChecks.cluster, near: resource)
+        guard !clusters.isEmpty || !inventory.resources(ofType: NodeChecks.nodegroup, near: resource).isEmpty else { return [] }
+        let named = clusters.compactMap { $0.node("ResourcesVpcConfig.VpcId") }
+        if !named.isEmpty && !named.contains(where: { AWSInventory.refers($0, to: resource) }) { return [] }
         let present = inventory.resources(ofType: "AWS::EC2::VPCEndpoint", near: resource)
             .filter { AWSInventory.refers($0.node("VpcId"), to: resource) }
             .compactMap { $0.string("ServiceName").value }

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// `bulkhead aws scan` against the local AWS emulator (moto, from ../shared/aws-emulator) that
+/// scripts/test starts and seeds with a hardened and a weak account; BULKHEAD_MOTO_SEED names
+/// the seed directory (credentials, config, manifest.json).
+@Suite("AWS live scan", .serialized)
+struct AWSLiveTests {
+    static var seed: URL? {
+        ProcessInfo.processInfo.environment["BULKHEAD_MOTO_SEED"].map { URL(fileURLWithPath: $0) }
+    }
+
+    func scan(_ profile: String) throws -> (status: Int32, report: [String: Any], stderr: String) {
+        let seed = try #require(Self.seed, "BULKHEAD_MOTO_SEED is not set: run the tests with scripts/test, which starts and seeds the emulator")
+        let outcome = try CLI.run(["aws", "scan", "--profile", profile, "--format", "json"], environment: [
+            "AWS_CONFIG_FILE": seed.appendingPathComponent("config").path,
+            "AWS_SHARED_CREDENTIALS_FILE": seed.appendingPathComponent("credentials").path,
+            "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ENDPOINT_URL": "", "AWS_EC2_METADATA_DISABLED": "true",
+        ])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], "\(outcome.stderr)")
+        return (outcome.status, report, outcome.stderr)
+    }
+
+    static func findings(_ report: [String: Any]) -> [(check: String, resource: String, severity: String)] {
+        ((report["findings"] as? [[String: Any]]) ?? []).map {
+            ($0["checkID"] as? String ?? "", ($0["resource"] as? [String: Any])?["name"] as? String ?? "", $0["severity"] as? String ?? "")
+        }
+    }
+
+    /// Each intended weakness of the weak account (manifest.json), as the checks that must find it.
+    static let weaknesses: [(intended: String, checks: [(String, String?)])] = [
+        ("legacy-weak: public endpoint 0.0.0.0/0, private endpoint off, k8s 1.24",
+         [("eksPublicEndpoint", "legacy-weak"), ("eksPrivateEndpointDisabled", "legacy-weak"), ("eksUnsupportedVersion", "legacy-weak")]),
+        ("no secrets encryption on either cluster", [("eksSecretsEncryption", "legacy-weak"), ("eksSecretsEncryption", "sandbox-weak")]),
+        ("legacy-weak: all control-plane logs off; sandbox-weak: only 'api'",
+         [("eksControlPlaneLogging", "legacy-weak"), ("eksControlPlaneLogging", "sandbox-weak")]),
+        ("legacy-weak has no IAM OIDC provider (no IRSA)", [("eksOIDCProviderMissing", "legacy-weak")]),
+        ("sandbox-irsa-any-sa: IRSA trust StringLike sub system:serviceaccount:*:* and no aud; policy s3:*/kms:*/secretsmanager:*/iam:PassRole on *",
+         [("irsaTrustNotPinned", "arn:aws:iam::222222222222:role/sandbox-irsa-any-sa"), ("iamBroadServiceAccess", nil)]),
+        ("nodes in public subnets (MapPublicIpOnLaunch, 0.0.0.0/0 -> IGW), no NAT",
+         [("nodegroupPublicSubnet", "legacy-weak/legacy-public"), ("subnetAssignsPublicIP", nil)]),
+        ("no VPC endpoints", [("vpcEndpointsMissing", nil)]),
+        ("SG legacy-eks-nodes: 22, 3389, 10250 from 0.0.0.0/0 and all from ::/0; SG legacy-allow-all: all from 0.0.0.0/0",
+         [("securityGroupAdminPortsOpen", nil), ("securityGroupOpenIngress", nil)]),
+        ("default NACL only (allow all)", [("networkAclAllowsAll", nil)]),
+        ("nodegroup legacy-public: SSH key without source SGs (SSH open to the internet)", [("nodegroupSSHFromInternet", "legacy-weak/legacy-public")]),
+        ("node role has AdministratorAccess", [("iamAdminManagedPolicy", "arn:aws:iam::222222222222:role/legacy-eks-node"), ("nodeRoleAdmin", nil)]),
+        ("ci-deployer: trust Principal AWS * and inline Action * Resource *",
+         [("iamRoleTrustsEveryone", "arn:aws:iam::222222222222:role/ci-deployer"), ("iamAdminPolicy", "arn:aws:iam::222222222222:role/ci-deployer")]),
+        ("no CloudTrail", [("accountNoCloudTrail", nil)]),
+        ("no GuardDuty detector", [("accountNoGuardDuty", nil)]),
+        ("Config recorder defined but not recording, no delivery channel",
+         [("configRecorderStopped", nil), ("configNoDeliveryChannel", nil), ("configRecorderIncomplete", nil)]),
+        ("ECR legacy/app: MUTABLE tags, scanOnPush off, AES256, repo policy Principal *; image has a HIGH finding",
+         [("ecrMutableTags", "legacy/app"), ("ecrScanOnPushDisabled", "legacy/app"), ("ecrNotKMSEncrypted", "legacy/app"), ("ecrRepositoryPublic", "legacy/app")]),
+        ("Secrets Manager secret with AWS-managed key, no rotation", [("secretNotCMKEncrypted", nil), ("secretRotationDisabled", nil)]),
+        ("KMS CMK with rotation off", [("kmsKeyRotationDisabled", nil)]),
+        ("S3 bucket without default-encryption config or public access block, public-read policy",
+         [("s3BucketNotKMSEncrypted", "legacy-artifacts-222222222222"), ("s3PublicAccessNotBlocked", "legacy-artifacts-222222222222"), ("s3BucketPolicyPublic", nil)]),
+        ("no IAM password policy", [("accountNoPasswordPolicy", nil)]),
+    ]
+
+    @Test func findsEveryIntendedWeaknessOfTheWeakAccount() throws {
+        let (status, report, stderr) = try scan("weak")
+        #expect(status == 1, "findings make the exit code 1: \(stderr)")
+        #expect(stderr.contains("account 222222222222"))
+        let found = Self.findings(report)
+        for weakness in Self.weaknesses {
+            for (check, resource) in weakness.checks {
+                #expect(found.contains { $0.check == check && (resource == nil || $0.resource == resource) },
+                        "\(weakness.intended): \(check)\(resource.map { " on \($0)" } ?? "") not found")
+            }
+        }
+        // The manifest lists what the seeder meant; every entry is covered above.
+        let seed = try #require(Self.seed)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: seed.appendingPathComponent("manifest.json"))) as? [String: Any]
+        let intended = ((manifest?["accounts"] as? [String: Any])?["weak"] as? [String: Any])?["intended"] as? [String] ?? []
+        #expect(!intended.isEmpty)
+        for entry in intended {
+            #expect(Self.weaknesses.contains { $0.intended == entry }, "intended weakness without a check: \(entry)")
+        }
+    }
+
+    @Test func failsNothingInTheHardenedAccount() throws {
+        let (status, report, stderr) = try scan("hardened")
+        #expect(status == 0, "\(stderr)")
+        let failing = Self.findings(report).filter { $0.severity != "info" }
+        #expect(failing.isEmpty, "\(failing)")
+        #expect((report["notAssessed"] as? [Any])?.isEmpty == true, "\(report["notAssessed"] ?? "")")
+        let summary = report["summary"] as? [String: Any]
+        #expect((summary?["resourcesChecked"] as? Int ?? 0) > 50, "the account was read")
+    }
+
+    /// An endpoint that answers STS but implements nothing else (HTML errors, as moto does for
+    /// unimplemented APIs): every check is "not assessed" with the reason, none passes or fails,
+    /// and the scan completes.
+    @Test func unimplementedAPIsAreNotAssessed() throws {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-sts-\(UUID().uuidString)")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-c", """
+            import http.server, socketserver, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def handle_one(self):
+                    length = int(self.headers.get('Content-Length') or 0)
+                    body = self.rfile.read(length).decode()
+                    if 'GetCallerIdentity' in body:
+                        out = b'<GetCallerIdentityResponse><GetCallerIdentityResult><Account>333333333333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>'
+                        self.send_response(200)
+                    else:
+                        out = b'<!DOCTYPE html><html><body>Not implemented</body></html>'
+                        self.send_response(500)
+                    self.send_header('Content-Length', str(len(out)))
+                    self.end_headers()
+                    self.wfile.write(out)
+                do_GET = do_POST = do_PUT = handle_one
+            socketserver.TCPServer.allow_reuse_address = True
+            with socketserver.TCPServer(('127.0.0.1', 0), H) as s:
+                open(sys.argv[1], 'w').write(str(s.server_address[1]))
+                s.serve_forever()
+            """, portFile.path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            try? FileManager.default.removeItem(at: portFile)
+        }
+        var port: Int?
+        for _ in 0..<100 where port == nil {
+            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
+            if port == nil { usleep(100_000) }
+        }
+        let endpoint = try #require(port, "the stand-in endpoint did not start")
+        let outcome = try CLI.run(["aws", "scan", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:\(endpoint)", "--format", "json"], environment: [
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        ])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+        let notAssessed = (report["notAssessed"] as? [[String: Any]]) ?? []
+        let checks = Set(notAssessed.compactMap { $0["checkID"] as? String })
+        #expect(checks.contains("eksPublicEndpoint") && checks.contains("kmsKeyRotationDisabled") && checks.contains("accountNoCloudTrail"))
+        #expect(notAssessed.allSatisfy { ($0["reason"] as? String)?.contains("NotImplemented") == true || ($0["reason"] as? String)?.contains("could not be listed") == true },
+                "\(notAssessed.prefix(3))")
+        #expect(Self.findings(report).filter { $0.severity != "info" }.isEmpty, "a failed API never becomes a finding")
+    }
+
+    @Test func refusesClearlyWithoutCredentials() throws {
+        let outcome = try CLI.run(["aws", "scan"], environment: [
+            "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "", "AWS_CONFIG_FILE": "/nonexistent",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+        ])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("no AWS credentials"))
+    }
+}
