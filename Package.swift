@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "BulkheadAWS",
             dependencies: [
-                "BulkheadCore",
+                "BulkheadCore", "BulkheadKubernetes",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -120,7 +120,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadAWSTests",
-            dependencies: ["BulkheadCore", "BulkheadAWS"],
+            dependencies: [
+                "BulkheadCore", "BulkheadAWS",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -5,13 +5,16 @@ public enum AWSChecks {
     public static let checks: [AWSCheck] =
         EKSChecks.all + NodeChecks.all + NetworkChecks.all + IAMChecks.all + DataChecks.all + MonitoringChecks.all + AccountChecks.all
 
-    public static let suite = AWSSuite(checks: checks)
+    public static let chains: [ChainCheck] = ChainChecks.all
+
+    public static let suite = AWSSuite(checks: checks, chains: chains)
 
     public static var registry: CheckRegistry { CheckRegistry(suites: [suite]) }
 
     /// Only the checks an `--only` selector picks (by ID or category prefix, e.g. `aws/eks`).
     public static func registry(only selectors: [String]) -> CheckRegistry {
         guard !selectors.isEmpty else { return registry }
-        return CheckRegistry(suites: [AWSSuite(checks: checks.filter { $0.descriptor.matches(selectors) })])
+        return CheckRegistry(suites: [AWSSuite(checks: checks.filter { $0.descriptor.matches(selectors) },
+                                               chains: chains.filter { $0.descriptor.matches(selectors) })])
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BulkheadAWS
 import BulkheadCore
+import BulkheadKubernetes
 import BulkheadReports
 import Foundation
 
@@ -42,6 +43,9 @@ struct AWSCommand: ParsableCommand {
         @Option(help: "A .bulkhead.yaml whose exceptions apply (kind is the AWS type, name the resource ID).")
         var config: String?
 
+        @Option(name: .customLong("manifests"), help: "Kubernetes manifests (files or directories) to judge with the account: their own checks, and the IRSA and secrets chains across both.")
+        var manifests: [String] = []
+
         @Flag(help: "List suppressed findings too.")
         var showSuppressed = false
 
@@ -51,7 +55,8 @@ struct AWSCommand: ParsableCommand {
         func run() throws {
             let selectors = only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
             let checks = selectors.isEmpty ? AWSChecks.checks : AWSChecks.checks.filter { $0.descriptor.matches(selectors) }
-            if checks.isEmpty { throw ValidationError("--only \(only ?? "") selects no AWS check; see `bulkhead checks`") }
+            let chains = selectors.isEmpty ? AWSChecks.chains : AWSChecks.chains.filter { $0.descriptor.matches(selectors) }
+            if checks.isEmpty && chains.isEmpty { throw ValidationError("--only \(only ?? "") selects no AWS check; see `bulkhead checks`") }
             var diagnostics: [Diagnostic] = []
             var configuration: BulkheadConfig?
             if let config {
@@ -67,10 +72,13 @@ struct AWSCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("bulkhead aws scan: \(error)\n".utf8))
                 throw ExitCode(2)
             }
-            let registry = CheckRegistry(suites: [LiveAccountScan.Suite(checks: checks, read: read)])
-            var result = Scanner(registry: registry, config: configuration).scan(resources: [])
+            let discovered = InputDiscovery.discover(manifests)
+            diagnostics += discovered.diagnostics
+            let kubernetes = manifests.isEmpty ? [] : KubernetesChecks.registry(only: selectors).suites
+            let registry = CheckRegistry(suites: kubernetes + [LiveAccountScan.Suite(checks: checks, chains: chains, read: read)])
+            var result = Scanner(registry: registry, config: configuration).scan(discovered.inputs)
             result.diagnostics = diagnostics + result.diagnostics
-            result.stats.resourcesChecked = read.inventory.resources.count
+            result.stats.resourcesChecked += read.inventory.resources.count
             let threshold = failOn ?? configuration?.failOn ?? .low
             let context = ReportContext(toolVersion: BulkheadVersion.current, registry: registry, showSuppressed: showSuppressed,
                                         color: format == .text && output == nil && !noColor && Output.stdoutIsTerminal, failOn: threshold)

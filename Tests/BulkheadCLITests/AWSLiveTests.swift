@@ -81,6 +81,38 @@ struct AWSLiveTests {
         }
     }
 
+    /// The IRSA chain across manifests and the live account: a service account naming a role the
+    /// account lacks is a broken link; one whose role trusts it is not.
+    @Test func verifiesTheIRSAChainAgainstTheAccount() throws {
+        let seed = try #require(Self.seed, "BULKHEAD_MOTO_SEED is not set: run the tests with scripts/test")
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try """
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: api
+              namespace: sandbox
+              annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::222222222222:role/sandbox-irsa-any-sa"}
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: worker
+              namespace: sandbox
+              annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::222222222222:role/sandbox-irsa-typo"}
+            """.write(to: directory.appendingPathComponent("accounts.yaml"), atomically: true, encoding: .utf8)
+        let outcome = try CLI.run(["aws", "scan", "--profile", "weak", "--format", "json", "--only", "chain/irsa", "--manifests", directory.path], environment: [
+            "AWS_CONFIG_FILE": seed.appendingPathComponent("config").path,
+            "AWS_SHARED_CREDENTIALS_FILE": seed.appendingPathComponent("credentials").path,
+            "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ENDPOINT_URL": "",
+        ])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any], "\(outcome.stderr)")
+        let found = Self.findings(report)
+        #expect(found.map(\.check) == ["irsaChainRoleNotFound"], "\(found)")
+        #expect(found.first?.resource == "worker")
+    }
+
     @Test func failsNothingInTheHardenedAccount() throws {
         let (status, report, stderr) = try scan("hardened")
         #expect(status == 0, "\(stderr)")

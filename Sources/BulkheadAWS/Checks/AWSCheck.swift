@@ -89,12 +89,15 @@ public struct AWSInventory: Sendable {
 /// the live account).
 public struct AWSSuite: CheckSuite {
     public let checks: [AWSCheck]
+    /// Checks across Kubernetes and AWS inputs (the IRSA and secrets chains).
+    public let chains: [ChainCheck]
 
-    public init(checks: [AWSCheck]) {
+    public init(checks: [AWSCheck], chains: [ChainCheck] = []) {
         self.checks = checks
+        self.chains = chains
     }
 
-    public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) }
+    public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) + chains.map(\.descriptor) }
 
     public func evaluate(_ context: ScanContext) -> SuiteOutcome {
         var outcome = SuiteOutcome()
@@ -127,8 +130,20 @@ public struct AWSSuite: CheckSuite {
             outcome.checked.insert(index)
         }
         outcome.templateResources = resources.count
-        outcome.merge(evaluate(AWSInventory(resources)))
+        let aws = AWSInventory(resources)
+        outcome.merge(evaluate(aws))
+        outcome.findings += chainFindings(context.inventory, aws)
         return outcome
+    }
+
+    /// The chain checks: findings on the Kubernetes object that starts the chain.
+    public func chainFindings(_ inventory: Inventory, _ aws: AWSInventory) -> [Finding] {
+        guard !aws.resources.isEmpty else { return [] }
+        return chains.flatMap { chain in
+            chain.rule(inventory, aws).map { violation in
+                Finding(chain.descriptor, resource: violation.resource, mark: violation.mark, fieldPath: violation.path, message: violation.message)
+            }
+        }
     }
 
     /// Judges an inventory read by any input reader.

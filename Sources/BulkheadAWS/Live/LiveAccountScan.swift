@@ -75,17 +75,22 @@ public struct LiveAccountScan: Sendable {
     /// The checks to run on a read account, as a suite the `Scanner` runs.
     public struct Suite: CheckSuite {
         public let checks: [AWSCheck]
+        public let chains: [ChainCheck]
         public let read: Read
 
-        public init(checks: [AWSCheck], read: Read) {
+        public init(checks: [AWSCheck], chains: [ChainCheck] = [], read: Read) {
             self.checks = checks
+            self.chains = chains
             self.read = read
         }
 
-        public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) }
+        public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) + chains.map(\.descriptor) }
 
+        /// The account's checks, and the chains across it and the Kubernetes manifests of the scan.
         public func evaluate(_ context: ScanContext) -> SuiteOutcome {
-            var outcome = AWSSuite(checks: checks).evaluate(read.inventory)
+            let suite = AWSSuite(checks: checks, chains: chains)
+            var outcome = suite.evaluate(read.inventory)
+            outcome.findings += suite.chainFindings(context.inventory, read.inventory)
             outcome.templateResources = read.inventory.resources.count
             for (region, failure) in read.failures {
                 for check in checks where !check.types.isDisjoint(with: failure.types) {

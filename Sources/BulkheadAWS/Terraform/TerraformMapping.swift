@@ -107,7 +107,8 @@ enum TerraformMapping {
             ])
         case "aws_network_acl_rule":
             return r("AWS::EC2::NetworkAclEntry", [
-                ("NetworkAclId", tf["network_acl_id"]), ("RuleAction", tf["rule_action"]), ("Egress", tf["egress"]),
+                ("NetworkAclId", tf["network_acl_id"]), ("RuleNumber", tf["rule_number"]), ("RuleAction", tf["rule_action"]), ("Egress", tf["egress"]),
+                ("PortRange", object(m, [("From", tf["from_port"]), ("To", tf["to_port"])])),
                 ("Protocol", tf["protocol"].map { $0.awsString == "all" ? AWSValue.string("-1", at: $0.mark) : $0 }),
                 ("CidrBlock", tf["cidr_block"]), ("Ipv6CidrBlock", tf["ipv6_cidr_block"]),
             ])
@@ -205,6 +206,8 @@ enum TerraformMapping {
             guard let byDefault = block(block(tf, "rule"), "apply_server_side_encryption_by_default") else { return nil }
             let value = encryption(from: byDefault)
             return .attachment(target: tf["bucket"], targetType: "AWS::S3::Bucket") { setting("BucketEncryption", value, in: $0) }
+        case "aws_s3_bucket_policy":
+            return r("AWS::S3::BucketPolicy", [("Bucket", tf["bucket"]), ("PolicyDocument", tf["policy"])])
         case "aws_s3_bucket_public_access_block":
             let value = object(m, [("BlockPublicAcls", tf["block_public_acls"]), ("BlockPublicPolicy", tf["block_public_policy"]),
                                    ("IgnorePublicAcls", tf["ignore_public_acls"]), ("RestrictPublicBuckets", tf["restrict_public_buckets"])])

@@ -1,0 +1,247 @@
+import BulkheadCore
+import BulkheadKubernetes
+
+/// The integration chains of the seed, verified link by link when Kubernetes and AWS inputs come
+/// in one run. IRSA: service-account annotation → IAM role → its trust (the cluster's OIDC provider,
+/// `sub` = that service account). Secrets: pod → SecretProviderClass → the pod's IRSA role →
+/// `secretsmanager:GetSecretValue` on that secret. Each broken link is a finding on the
+/// Kubernetes object that starts the chain.
+public struct ChainCheck: Sendable {
+    public struct Violation: Sendable {
+        var resource: Resource
+        var mark: Mark
+        var path: String
+        var message: String
+    }
+
+    public let descriptor: CheckDescriptor
+    let rule: @Sendable (Inventory, AWSInventory) -> [Violation]
+}
+
+enum ChainChecks {
+    static let roleAnnotation = "eks.amazonaws.com/role-arn"
+
+    /// The role a service-account annotation names, among the input's roles (by name). `.unknown`
+    /// when some role of the input has no known name (a CloudFormation role without RoleName).
+    enum RoleLookup { case found(AWSResource), absent, unknown }
+
+    static func role(named arn: String, in aws: AWSInventory) -> RoleLookup {
+        let name = arn.components(separatedBy: ":role/").last.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? arn
+        let roles = aws.resources(ofType: "AWS::IAM::Role")
+        if let role = roles.first(where: { $0.id == arn || $0.string("RoleName").value == name }) { return .found(role) }
+        return roles.contains { $0.string("RoleName").value == nil } ? .unknown : .absent
+    }
+
+    /// Glob match as IAM's StringLike does it (`*` and `?`).
+    static func like(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern), t = Array(text)
+        var memo: [Int: Bool] = [:]
+        func match(_ i: Int, _ j: Int) -> Bool {
+            let key = i * (t.count + 1) + j
+            if let known = memo[key] { return known }
+            let result: Bool
+            if i == p.count { result = j == t.count }
+            else if p[i] == "*" { result = match(i + 1, j) || (j < t.count && match(i, j + 1)) }
+            else { result = j < t.count && (p[i] == "?" || p[i] == t[j]) && match(i + 1, j + 1) }
+            memo[key] = result
+            return result
+        }
+        return match(0, 0)
+    }
+
+    /// Whether the role's trust lets this service account in through an OIDC provider; nil = yes,
+    /// else what is wrong.
+    static func trustProblem(_ role: AWSResource, serviceAccount subject: String, _ aws: AWSInventory) -> String? {
+        let statements = PolicyStatement.statements(of: role.node("AssumeRolePolicyDocument")).filter { statement in
+            statement.allows && (statement.principal?["Federated"]?.oneOrMany ?? []).contains { IAMChecks.isOIDCProvider($0, from: role, aws) }
+        }
+        guard !statements.isEmpty else { return "role \(role.id) does not trust an OIDC provider (no sts:AssumeRoleWithWebIdentity for the cluster)" }
+        for statement in statements {
+            var subs: [(String, Bool)] = []
+            for operatorPair in statement.condition?.pairs ?? [] {
+                let exact = operatorPair.key.hasSuffix("StringEquals")
+                for key in operatorPair.value.pairs ?? [] where key.key.hasSuffix(":sub") {
+                    subs += key.value.oneOrMany.compactMap(\.awsString).map { ($0, exact) }
+                }
+            }
+            if subs.isEmpty || subs.contains(where: { $0.1 ? $0.0 == subject : like($0.0, subject) }) { return nil }
+        }
+        return "role \(role.id) trusts other service accounts, not \(subject)"
+    }
+
+    static func serviceAccount(_ namespace: String, _ name: String, role: String) -> String {
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: \(name)\n  namespace: \(namespace)\n  annotations:\n    eks.amazonaws.com/role-arn: \(role)\n"
+    }
+
+    static func roleTemplate(_ name: String, sub: String, policy: String = "") -> String {
+        """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              RoleName: \(name)
+              AssumeRolePolicyDocument:
+                Statement:
+                - Effect: Allow
+                  Principal: {Federated: arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC}
+                  Action: sts:AssumeRoleWithWebIdentity
+                  Condition:
+                    StringEquals:
+                      oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub: \(sub)
+                      oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud: sts.amazonaws.com
+        \(policy.isEmpty ? "" : policy + "\n")
+        """
+    }
+
+    static let irsaRoleNotInInput = ChainCheck(descriptor: CheckDescriptor(
+        id: "irsaChainRoleNotFound", title: "IRSA: the service account's role is not in the AWS input", severity: .medium, category: "chain/irsa",
+        description: "The service account's eks.amazonaws.com/role-arn names a role the AWS input (templates, Terraform, the account) does not define: a typo or a role of another account, and the pods get no AWS permissions (or someone else's).",
+        remediation: "Point the annotation at the role created for this workload (check the account ID and name).",
+        controls: ["CHAIN-IDENTITY", "CUST-IAM-IRSA"], frameworks: cis("4.1.4"), scope: .cluster,
+        examples: [
+            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkot")),
+            CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
+        ])) { inventory, aws in
+        guard !aws.resources(ofType: "AWS::IAM::Role").isEmpty else { return [] }
+        return inventory.resources(ofKind: "ServiceAccount").compactMap { account in
+            guard let arn = account.annotations[roleAnnotation], case .absent = role(named: arn, in: aws) else { return nil }
+            let mark = account.node["metadata"]?["annotations"]?.pair(roleAnnotation)?.value.mark ?? account.node.mark
+            return ChainCheck.Violation(resource: account, mark: mark, path: "metadata.annotations[\(roleAnnotation)]",
+                                        message: "role \(arn) is not defined in the AWS input")
+        }
+    }
+
+    static let irsaTrustMismatch = ChainCheck(descriptor: CheckDescriptor(
+        id: "irsaChainTrustMismatch", title: "IRSA: the role does not trust this service account", severity: .high, category: "chain/irsa",
+        description: "The service account names a role whose trust policy does not let it in: no OIDC provider principal, or a `:sub` condition for another service account. Pods fail to get credentials (and fall back to the node role), or the role is shared wider than intended.",
+        remediation: "Trust the cluster's OIDC provider with `StringEquals` on `<issuer>:sub` = `system:serviceaccount:NAMESPACE:NAME` (and `:aud` = sts.amazonaws.com).",
+        controls: ["CHAIN-IDENTITY", "CUST-IAM-IRSA"], frameworks: cis("4.1.4"), scope: .cluster,
+        examples: [
+            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:payments") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
+            CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
+        ])) { inventory, aws in
+        inventory.resources(ofKind: "ServiceAccount").compactMap { account in
+            guard let arn = account.annotations[roleAnnotation], case .found(let role) = role(named: arn, in: aws),
+                  let problem = trustProblem(role, serviceAccount: "system:serviceaccount:\(account.namespace ?? "default"):\(account.name)", aws) else { return nil }
+            let mark = account.node["metadata"]?["annotations"]?.pair(roleAnnotation)?.value.mark ?? account.node.mark
+            return ChainCheck.Violation(resource: account, mark: mark, path: "metadata.annotations[\(roleAnnotation)]", message: problem)
+        }
+    }
+
+    /// `objectName`s of a SecretProviderClass for Secrets Manager (provider aws).
+    static func secretNames(_ spc: Resource) -> [String] {
+        guard spc.node["spec"]?["provider"]?.string == "aws", let text = spc.node["spec"]?["parameters"]?["objects"]?.string else { return [] }
+        let objects = YAMLLoader().load(text, file: spc.file).documents.first?.root.items ?? []
+        return objects.compactMap { object in
+            let type = object["objectType"]?.string ?? (object["objectName"]?.string?.hasPrefix("arn:aws:secretsmanager") == true ? "secretsmanager" : nil)
+            return type == "secretsmanager" ? object["objectName"]?.string : nil
+        }
+    }
+
+    /// Whether a statement's resource pattern covers the secret (given by name or ARN; Secrets
+    /// Manager appends `-` and six characters to the name in the ARN).
+    static func covers(_ pattern: YAMLNode, secret: String, _ aws: AWSInventory, from role: AWSResource) -> Bool {
+        if let target = aws.target(of: pattern, from: role) {
+            return target.id == secret || target.string("Name").value == secret
+        }
+        guard let text = pattern.awsString else { return false }
+        if text == "*" { return true }
+        let name = secret.components(separatedBy: ":secret:").last ?? secret
+        let arnPattern = text.components(separatedBy: ":secret:")
+        guard arnPattern.count == 2 else { return false }
+        return like(arnPattern[1], name) || like(arnPattern[1], name + "-AbCdEf")
+    }
+
+    static func allowsRead(_ role: AWSResource, secret: String, _ aws: AWSInventory) -> Bool {
+        var documents = PolicyStatement.documents(of: role).map(\.node)
+        for arn in role.node("ManagedPolicyArns")?.oneOrMany ?? [] {
+            if let policy = aws.target(of: arn, from: role) { documents += PolicyStatement.documents(of: policy).map(\.node) }
+        }
+        for policy in aws.resources(ofType: "AWS::IAM::Policy", near: role) + aws.resources(ofType: "AWS::IAM::ManagedPolicy", near: role)
+        where (policy.node("Roles")?.oneOrMany ?? []).contains(where: { AWSInventory.refers($0, to: role) || $0.awsString == role.string("RoleName").value }) {
+            documents += PolicyStatement.documents(of: policy).map(\.node)
+        }
+        return documents.contains { document in
+            PolicyStatement.statements(of: document).contains { statement in
+                statement.allows
+                    && statement.actions.contains { like($0.awsString?.lowercased() ?? "", "secretsmanager:getsecretvalue") || $0.awsString == "*" || like("secretsmanager:getsecretvalue", $0.awsString?.lowercased() ?? "") }
+                    && statement.resources.contains { covers($0, secret: secret, aws, from: role) }
+            }
+        }
+    }
+
+    static let secretsRoleCannotRead = ChainCheck(descriptor: CheckDescriptor(
+        id: "secretsChainRoleCannotRead", title: "Secrets chain: the pod's role cannot read the secret it mounts", severity: .high, category: "chain/secrets",
+        description: "A pod mounts a SecretProviderClass for a Secrets Manager secret, but the IAM role of its service account is not allowed `secretsmanager:GetSecretValue` on that secret: the mount fails and the pod does not start (or a broader policy elsewhere is doing the work).",
+        remediation: "Allow `secretsmanager:GetSecretValue` (and `kms:Decrypt` on its key) on exactly that secret's ARN in the workload's IRSA role.",
+        controls: ["CHAIN-SECRETS", "CUST-DATA-SECRETS"], frameworks: cis("4.4.2"), scope: .cluster,
+        examples: [
+            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: """
+                      Policies:
+                      - PolicyName: read
+                        PolicyDocument:
+                          Statement:
+                          - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/other-*"}
+                """) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
+            CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: """
+                      Policies:
+                      - PolicyName: read
+                        PolicyDocument:
+                          Statement:
+                          - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-*"}
+                """) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
+        ])) { inventory, aws in
+        var out: [ChainCheck.Violation] = []
+        for spc in inventory.resources(ofKind: "SecretProviderClass") {
+            let secrets = secretNames(spc)
+            guard !secrets.isEmpty else { continue }
+            let namespace = spc.namespace ?? "default"
+            for workload in WorkloadKinds.podCarryingKinds.flatMap({ inventory.resources(ofKind: $0) }) where (workload.namespace ?? "default") == namespace {
+                guard let template = WorkloadKinds.template(for: workload) else { continue }
+                var pod: YAMLNode? = workload.node
+                for key in template.templatePath { pod = pod?[key] }
+                let spec = pod?["spec"]
+                let mounts = (spec?["volumes"]?.items ?? []).contains { $0["csi"]?["volumeAttributes"]?["secretProviderClass"]?.string == spc.name }
+                guard mounts else { continue }
+                let accountName = spec?["serviceAccountName"]?.string ?? "default"
+                guard let account = inventory.find(kind: "ServiceAccount", namespace: namespace, name: accountName),
+                      let arn = account.annotations[roleAnnotation], case .found(let role) = role(named: arn, in: aws) else { continue }
+                for secret in secrets where !allowsRead(role, secret: secret, aws) {
+                    out.append(ChainCheck.Violation(resource: spc, mark: spc.node.mark, path: "spec.parameters.objects",
+                                                    message: "\(workload.kind) \(namespace)/\(workload.name) mounts secret \(secret) as service account \(accountName), whose role \(role.id) may not read it (secretsmanager:GetSecretValue)"))
+                }
+            }
+        }
+        return out
+    }
+
+    static let secretsPod = """
+        apiVersion: secrets-store.csi.x-k8s.io/v1
+        kind: SecretProviderClass
+        metadata: {name: db, namespace: shop}
+        spec:
+          provider: aws
+          parameters:
+            objects: |
+              - objectName: "prod/db"
+                objectType: secretsmanager
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: checkout, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: checkout}}
+          template:
+            metadata: {labels: {app: checkout}}
+            spec:
+              serviceAccountName: checkout
+              containers: [{name: app, image: "registry.example/checkout:1.0", volumeMounts: [{name: secrets, mountPath: /mnt/secrets}]}]
+              volumes:
+              - name: secrets
+                csi: {driver: secrets-store.csi.k8s.io, readOnly: true, volumeAttributes: {secretProviderClass: db}}
+
+        """
+
+    static let all: [ChainCheck] = [irsaRoleNotInInput, irsaTrustMismatch, secretsRoleCannotRead]
+}
