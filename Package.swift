@@ -115,13 +115,13 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadKubernetesTests",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "BulkheadAWSTests",
             dependencies: [
-                "BulkheadCore", "BulkheadAWS",
+                "BulkheadCore", "BulkheadAWS", "BulkheadTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -150,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadCLITests",
-            dependencies: ["bulkhead"],
+            dependencies: ["bulkhead", "BulkheadTestSupport"],
             swiftSettings: strict
         ),
     ],

@@ -1,27 +1,8 @@
 import BulkheadAWS
 import BulkheadCore
+import BulkheadTestSupport
 import Foundation
 import Testing
-
-enum AWSCorpus {
-    /// `../shared/corpus` beside the repository, as CI lays it out.
-    static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }
-
-    struct Label: Decodable {
-        var file: String
-        var check: String
-        var expect: String
-        var resource: String?
-    }
-
-    static func labels(_ folder: String) throws -> [Label] {
-        let text = try String(contentsOf: root.appendingPathComponent("\(folder)/expected.jsonl"), encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(Label.self, from: Data($0.utf8)) }
-    }
-}
 
 /// Our verdicts against Checkov's labelled CloudFormation fixtures (its own unit-test
 /// expectations), for the checks that mean the same thing.
@@ -83,7 +64,7 @@ struct AWSCorpusTests {
     }
 
     func agreement(_ folder: String, _ mapping: [String: String], minimum: Int, scanWhole: String? = nil) throws {
-        let labels = try AWSCorpus.labels(folder)
+        let labels = try Corpus.labels(folder)
         let scanner = Scanner(registry: AWSChecks.registry)
         var results: [String: ScanResult] = [:]
         var agreed = 0, compared = 0
@@ -91,7 +72,7 @@ struct AWSCorpusTests {
         for label in labels {
             guard let check = mapping[label.check] else { continue }
             // A whole module is scanned at once (its files reference each other); fixtures one file at a time.
-            let path = AWSCorpus.root.appendingPathComponent("\(folder)/\(scanWhole ?? label.file)").path
+            let path = Corpus.root.appendingPathComponent("\(folder)/\(scanWhole ?? label.file)").path
             let result = results[path] ?? scanner.scan(InputDiscovery.discover([path]).inputs)
             results[path] = result
             #expect(result.errors.isEmpty, "\(label.file): \(result.errors)")

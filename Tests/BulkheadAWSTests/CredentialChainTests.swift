@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BulkheadAWS
+import BulkheadTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -67,24 +68,10 @@ struct CredentialChainTests {
     }
 
     @Test func webIdentityContainerAndInstanceMetadata() async throws {
-        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-credserver-\(UUID().uuidString)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/credential_server.py")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", script.path, portFile.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            server.terminate()
-            try? FileManager.default.removeItem(at: portFile)
-        }
-        var port: Int?
-        for _ in 0..<100 where port == nil {
-            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
-            if port == nil { try await Task.sleep(nanoseconds: 100_000_000) }
-        }
-        let base = "http://127.0.0.1:\(try #require(port))"
+        let server = try LocalServer(python: [script.path])
+        defer { server.stop() }
+        let base = "http://127.0.0.1:\(server.port)"
         let token = try temporary(["token": "projected-token\n"])
         defer { try? FileManager.default.removeItem(at: token) }
 

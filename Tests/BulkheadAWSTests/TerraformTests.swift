@@ -76,6 +76,11 @@ struct TerraformTests {
               kms     = format("arn:aws:kms:%s:%s:key/%s", "eu-west-1", "111111111111", lower("ABC"))
               types   = [for t in ["api", "audit"] : upper(t) if t != "audit"]
               joined  = join(",", concat(["a"], ["b", "c"]))
+              byName  = {for t in ["api", "x"] : t => upper(t) if t != "x"}
+            }
+            resource "aws_secretsmanager_secret" "s" {
+              name = local.byName["api"]
+              kms_key_id = try(local.byName["x"], "fallback")
             }
             resource "aws_cloudwatch_log_group" "logs" {
               name              = "/${var.env}/logs"
@@ -109,6 +114,8 @@ struct TerraformTests {
         #expect(logs.string("KmsKeyId").value == "arn:aws:kms:eu-west-1:111111111111:key/abc")
         let maybe = try #require(byID["aws_kms_key.maybe"])
         if case .unknown(let reason, _) = maybe.bool("EnableKeyRotation") { #expect(reason.contains("unset")) } else { Issue.record("unset variable is unknown") }
+        #expect(byID["aws_secretsmanager_secret.s"]?.string("Name").value == "API")
+        #expect(byID["aws_secretsmanager_secret.s"]?.string("KmsKeyId").value == "fallback", "try() falls back past an unknown")
         let cluster = try #require(byID["aws_eks_cluster.c"])
         #expect(cluster.node("Logging.ClusterLogging.EnabledTypes")?.items?.compactMap { $0["Type"]?.awsString } == ["API"])
         #expect(cluster.node("ResourcesVpcConfig.SubnetIds")?.items?.count == 1)

@@ -1,3 +1,4 @@
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -127,10 +128,7 @@ struct AWSLiveTests {
     /// unimplemented APIs): every check is "not assessed" with the reason, none passes or fails,
     /// and the scan completes.
     @Test func unimplementedAPIsAreNotAssessed() throws {
-        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-sts-\(UUID().uuidString)")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", """
+        let server = try LocalServer(python: ["-c", """
             import http.server, socketserver, sys
             class H(http.server.BaseHTTPRequestHandler):
                 def log_message(self, *a): pass
@@ -151,20 +149,9 @@ struct AWSLiveTests {
             with socketserver.TCPServer(('127.0.0.1', 0), H) as s:
                 open(sys.argv[1], 'w').write(str(s.server_address[1]))
                 s.serve_forever()
-            """, portFile.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            server.terminate()
-            try? FileManager.default.removeItem(at: portFile)
-        }
-        var port: Int?
-        for _ in 0..<100 where port == nil {
-            port = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
-            if port == nil { usleep(100_000) }
-        }
-        let endpoint = try #require(port, "the stand-in endpoint did not start")
+            """])
+        defer { server.stop() }
+        let endpoint = server.port
         let outcome = try CLI.run(["aws", "scan", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:\(endpoint)", "--format", "json"], environment: [
             "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
         ])

@@ -1,5 +1,6 @@
 import BulkheadCore
 import BulkheadKubernetes
+import BulkheadTestSupport
 import Foundation
 import Testing
 

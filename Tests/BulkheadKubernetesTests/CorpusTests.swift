@@ -1,27 +1,8 @@
 import BulkheadCore
 import BulkheadKubernetes
+import BulkheadTestSupport
 import Foundation
 import Testing
-
-enum Corpus {
-    /// `../shared/corpus` beside the repository, as CI lays it out.
-    static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }
-
-    struct Label: Decodable {
-        var file: String
-        var check: String
-        var expect: String
-        var resource: String?
-    }
-
-    static func labels(_ folder: String) throws -> [Label] {
-        let text = try String(contentsOf: root.appendingPathComponent("\(folder)/expected.jsonl"), encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONDecoder().decode(Label.self, from: Data($0.utf8)) }
-    }
-}
 
 /// Our verdicts against the labelled fixtures of Checkov and Polaris, for the checks that mean
 /// the same thing. A label maps to our check IDs (either twin where the restricted level

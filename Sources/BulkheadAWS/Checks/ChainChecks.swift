@@ -74,24 +74,7 @@ enum ChainChecks {
     }
 
     static func roleTemplate(_ name: String, sub: String, policy: String = "") -> String {
-        """
-        AWSTemplateFormatVersion: "2010-09-09"
-        Resources:
-          Role:
-            Type: AWS::IAM::Role
-            Properties:
-              RoleName: \(name)
-              AssumeRolePolicyDocument:
-                Statement:
-                - Effect: Allow
-                  Principal: {Federated: arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC}
-                  Action: sts:AssumeRoleWithWebIdentity
-                  Condition:
-                    StringEquals:
-                      oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub: \(sub)
-                      oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud: sts.amazonaws.com
-        \(policy.isEmpty ? "" : policy + "\n")
-        """
+        CFN.template(IAMChecks.role, "RoleName: \(name)\n" + CFN.irsaTrust(condition: CFN.pinned(sub)) + policy).replacingOccurrences(of: "  Subject:\n", with: "  Role:\n")
     }
 
     static let irsaRoleNotInInput = ChainCheck(descriptor: CheckDescriptor(
@@ -177,20 +160,8 @@ enum ChainChecks {
         remediation: "Allow `secretsmanager:GetSecretValue` (and `kms:Decrypt` on its key) on exactly that secret's ARN in the workload's IRSA role.",
         controls: ["CHAIN-SECRETS", "CUST-DATA-SECRETS"], frameworks: cis("4.4.2"), scope: .cluster,
         examples: [
-            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: """
-                      Policies:
-                      - PolicyName: read
-                        PolicyDocument:
-                          Statement:
-                          - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/other-*"}
-                """) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
-            CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: """
-                      Policies:
-                      - PolicyName: read
-                        PolicyDocument:
-                          Statement:
-                          - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: "arn:aws:secretsmanager:eu-west-1:111111111111:secret:prod/db-*"}
-                """) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
+            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: readPolicy("prod/other-*")) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
+            CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: readPolicy("prod/db-*")) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
         ])) { inventory, aws in
         var out: [ChainCheck.Violation] = []
         for spc in inventory.resources(ofKind: "SecretProviderClass") {
@@ -214,6 +185,10 @@ enum ChainChecks {
             }
         }
         return out
+    }
+
+    static func readPolicy(_ secret: String) -> String {
+        "Policies:\n- PolicyName: read\n  PolicyDocument:\n    Statement:\n    - {Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: \"arn:aws:secretsmanager:eu-west-1:111111111111:secret:\(secret)\"}\n"
     }
 
     static let secretsPod = """

@@ -13,6 +13,21 @@ enum CFN {
         return text
     }
 
+    static let exampleIssuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+
+    /// An IRSA trust policy (`AssumeRolePolicyDocument`, at column 0) through the example
+    /// cluster's OIDC provider, with `condition` (YAML at column 0) as its Condition.
+    static func irsaTrust(principal: String = "arn:aws:iam::111111111111:oidc-provider/\(exampleIssuer)", condition: String?) -> String {
+        var text = "AssumeRolePolicyDocument:\n  Statement:\n  - Effect: Allow\n    Principal: {Federated: \(principal)}\n    Action: sts:AssumeRoleWithWebIdentity\n"
+        if let condition { text += "    Condition:\n" + indent(condition, by: 6) }
+        return text
+    }
+
+    /// `sub` pinned to one service account and `aud` to STS, as IRSA wants.
+    static func pinned(_ serviceAccount: String) -> String {
+        "StringEquals:\n  \(exampleIssuer):sub: \(serviceAccount)\n  \(exampleIssuer):aud: sts.amazonaws.com\n"
+    }
+
     static func indent(_ text: String, by spaces: Int) -> String {
         let pad = String(repeating: " ", count: spaces)
         return text.split(separator: "\n", omittingEmptySubsequences: false)

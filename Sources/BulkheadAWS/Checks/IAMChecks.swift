@@ -161,33 +161,10 @@ enum IAMChecks {
         remediation: "Add `Condition: {StringEquals: {\"<issuer>:sub\": \"system:serviceaccount:NS:SA\", \"<issuer>:aud\": \"sts.amazonaws.com\"}}` to the `sts:AssumeRoleWithWebIdentity` statement.",
         controls: ["CUST-IAM-IRSA", "CHAIN-IDENTITY", "IAAS-IAM-STS"], frameworks: cis("4.1.4") + pci("7.2.1") + soc2("CC6.1"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(role, """
-                AssumeRolePolicyDocument:
-                  Statement:
-                  - Effect: Allow
-                    Principal: {Federated: arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC}
-                    Action: sts:AssumeRoleWithWebIdentity
-                    Condition:
-                      StringLike: {"oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:*:*"}
-                """)),
-            CheckExample(.violation, CFN.template(role, """
-                AssumeRolePolicyDocument:
-                  Statement:
-                  - Effect: Allow
-                    Principal: {Federated: !Ref Provider}
-                    Action: sts:AssumeRoleWithWebIdentity
-                """, others: "Provider:\n  Type: AWS::IAM::OIDCProvider\n  Properties: {Url: https://oidc.eks.eu-west-1.amazonaws.com/id/ABC, ClientIdList: [sts.amazonaws.com]}\n")),
-            CheckExample(.compliant, CFN.template(role, """
-                AssumeRolePolicyDocument:
-                  Statement:
-                  - Effect: Allow
-                    Principal: {Federated: arn:aws:iam::111111111111:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC}
-                    Action: sts:AssumeRoleWithWebIdentity
-                    Condition:
-                      StringEquals:
-                        oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub: system:serviceaccount:shop:checkout
-                        oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud: sts.amazonaws.com
-                """)),
+            CheckExample(.violation, CFN.template(role, CFN.irsaTrust(condition: "StringLike: {\"\(CFN.exampleIssuer):sub\": \"system:serviceaccount:*:*\"}\n"))),
+            CheckExample(.violation, CFN.template(role, CFN.irsaTrust(principal: "!Ref Provider", condition: nil),
+                                                  others: "Provider:\n  Type: AWS::IAM::OIDCProvider\n  Properties: {Url: https://\(CFN.exampleIssuer), ClientIdList: [sts.amazonaws.com]}\n")),
+            CheckExample(.compliant, CFN.template(role, CFN.irsaTrust(condition: CFN.pinned("system:serviceaccount:shop:checkout")))),
         ]), types: [role]) { resource, inventory in
         var out: [AWSVerdict] = []
         for statement in PolicyStatement.statements(of: resource.node(trustPath)) where statement.allows {

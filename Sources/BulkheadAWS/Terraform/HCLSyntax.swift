@@ -426,6 +426,18 @@ struct HCLParser {
         return (keyName, valueName, collection)
     }
 
+    /// The optional `if CONDITION` of a for expression, and its closing bracket.
+    private mutating func forCondition(closing: UInt8) throws(HCLSyntaxError) -> HCLExpression? {
+        skip()
+        var condition: HCLExpression?
+        if at("if") {
+            advance(2)
+            condition = try expression()
+        }
+        try expect(closing, "\(Character(UnicodeScalar(closing))) closing the for expression")
+        return condition
+    }
+
     private func startsFor() -> Bool {
         at("for") && (peek(3).map { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A } ?? false)
     }
@@ -438,13 +450,7 @@ struct HCLParser {
         if startsFor() {
             let (keyName, valueName, collection) = try forHeader()
             let value = try expression()
-            skip()
-            var condition: HCLExpression?
-            if at("if") {
-                advance(2)
-                condition = try expression()
-            }
-            try expect(UInt8(ascii: "]"), "] closing the for expression")
+            let condition = try forCondition(closing: UInt8(ascii: "]"))
             return .forExpression(keyName: keyName, valueName: valueName, collection: collection, key: nil, value: value,
                                   condition: condition, grouped: false, start)
         }
@@ -475,14 +481,8 @@ struct HCLParser {
             if at("...") {
                 advance(3)
                 grouped = true
-                skip()
             }
-            var condition: HCLExpression?
-            if at("if") {
-                advance(2)
-                condition = try expression()
-            }
-            try expect(UInt8(ascii: "}"), "} closing the for expression")
+            let condition = try forCondition(closing: UInt8(ascii: "}"))
             return .forExpression(keyName: keyName, valueName: valueName, collection: collection, key: key, value: value,
                                   condition: condition, grouped: grouped, start)
         }
