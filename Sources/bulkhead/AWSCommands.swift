@@ -43,6 +43,9 @@ struct AWSCommand: ParsableCommand {
         @Option(help: "A .bulkhead.yaml whose exceptions apply (kind is the AWS type, name the resource ID).")
         var config: String?
 
+        @Option(help: "Seconds to wait for each API answer; an endpoint that misses three in a row is taken as down.")
+        var timeout: Int = 15
+
         @Option(name: .customLong("manifests"), help: "Kubernetes manifests (files or directories) to judge with the account: their own checks, and the IRSA and secrets chains across both.")
         var manifests: [String] = []
 
@@ -64,7 +67,8 @@ struct AWSCommand: ParsableCommand {
                 configuration = loaded
                 diagnostics += problems
             }
-            let scan = LiveAccountScan(profile: profile, regions: regions, endpointURL: endpointURL)
+            guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
+            let scan = LiveAccountScan(profile: profile, regions: regions, endpointURL: endpointURL, timeoutSeconds: Int64(timeout))
             let read: LiveAccountScan.Read
             do {
                 read = try Blocking.run { try await scan.read() }

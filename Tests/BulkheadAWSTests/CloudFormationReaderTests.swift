@@ -133,4 +133,40 @@ struct CloudFormationReaderTests {
         #expect(result.errors.contains { $0.field == "Resources.NoType.Type" })
         #expect(result.findings.contains { $0.checkID == "kmsKeyRotationDisabled" && $0.location.line == 7 })
     }
+
+    /// Unknown types are read and left alone; unresolvable and cyclic references become unknown
+    /// values with their reason; nothing crashes and nothing is reported as an input error.
+    @Test func toleratesUnknownTypesUnresolvableAndCyclicReferences() throws {
+        let text = """
+            AWSTemplateFormatVersion: "2010-09-09"
+            Conditions:
+              A: !Condition B
+              B: !Not [!Condition A]
+            Resources:
+              Custom:
+                Type: Custom::Thing
+                Properties: {ServiceToken: !GetAtt Nowhere.Arn}
+              Future:
+                Type: AWS::Future::Service
+              Key:
+                Type: AWS::KMS::Key
+                Condition: A
+                Properties:
+                  EnableKeyRotation: !Ref Nowhere
+                  Description: !Sub "${Nowhere} and ${Key.Arn}"
+            """
+        let resources = try read(text)
+        #expect(resources.count == 3)
+        let key = try #require(resources["Key"])
+        #expect(key.conditionUnknown, "a cyclic condition cannot be resolved")
+        guard case .unknown(let reason, _) = key.bool("EnableKeyRotation") else {
+            Issue.record("Ref to nothing is unknown")
+            return
+        }
+        #expect(reason.contains("Nowhere"))
+        #expect(key.string("Description").value == "${Nowhere} and ${Key.Arn}")
+        let result = Scanner(registry: AWSChecks.registry).scan(text: text, file: "t.yaml")
+        #expect(result.errors.isEmpty)
+        #expect(result.notAssessed.contains { $0.checkID == "kmsKeyRotationDisabled" })
+    }
 }

@@ -148,4 +148,25 @@ struct TerraformTests {
         #expect(result.errors.isEmpty, "\(form): \(result.errors)")
         #expect(result.findings.contains { $0.checkID == "iamAdminPolicy" && $0.resource.name == "aws_iam_policy.p" }, "\(form)")
     }
+
+    @Test func toleratesCyclicLocalsAndUnknownResourceTypes() throws {
+        let output = module("""
+            locals {
+              a = local.b
+              b = local.a
+            }
+            resource "aws_kms_key" "k" {
+              enable_key_rotation = local.a
+            }
+            resource "google_storage_bucket" "other_cloud" {
+              name = "x"
+            }
+            resource "aws_brand_new_service" "future" {
+              setting = aws_kms_key.k.arn
+            }
+            """)
+        #expect(output.diagnostics.isEmpty)
+        #expect(output.resources.map(\.id) == ["aws_kms_key.k"], "types without a mapping are not modelled")
+        if case .unknown = output.resources.first?.bool("EnableKeyRotation") {} else { Issue.record("a cyclic local is unknown") }
+    }
 }

@@ -174,4 +174,47 @@ struct AWSLiveTests {
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("no AWS credentials"))
     }
+
+    /// An endpoint that never answers: the scan does not hang. When even STS hangs, the scan
+    /// stops with a clear error; when only the services hang, it completes, all not assessed.
+    @Test(arguments: [true, false])
+    func aHangingEndpointDoesNotHangTheScan(stsAnswers: Bool) throws {
+        let server = try LocalServer(python: ["-c", """
+            import http.server, socketserver, sys, time
+            class H(http.server.BaseHTTPRequestHandler):
+                def log_message(self, *a): pass
+                def handle_one(self):
+                    length = int(self.headers.get('Content-Length') or 0)
+                    body = self.rfile.read(length).decode()
+                    if sys.argv[1] == 'yes' and 'GetCallerIdentity' in body:
+                        out = b'<GetCallerIdentityResponse><GetCallerIdentityResult><Account>444444444444</Account></GetCallerIdentityResult></GetCallerIdentityResponse>'
+                        self.send_response(200)
+                        self.send_header('Content-Length', str(len(out)))
+                        self.end_headers()
+                        self.wfile.write(out)
+                        return
+                    time.sleep(3600)
+                do_GET = do_POST = do_PUT = handle_one
+            socketserver.ThreadingTCPServer.allow_reuse_address = True
+            socketserver.ThreadingTCPServer.daemon_threads = True
+            with socketserver.ThreadingTCPServer(('127.0.0.1', 0), H) as s:
+                open(sys.argv[2], 'w').write(str(s.server_address[1]))
+                s.serve_forever()
+            """, stsAnswers ? "yes" : "no"])
+        defer { server.stop() }
+        let started = Date()
+        let outcome = try CLI.run(["aws", "scan", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:\(server.port)", "--timeout", "1", "--format", "json"], environment: [
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        ])
+        #expect(Date().timeIntervalSince(started) < 30, "gave up on the endpoint in time")
+        if stsAnswers {
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
+            let reasons = ((report["notAssessed"] as? [[String: Any]]) ?? []).compactMap { $0["reason"] as? String }
+            #expect(!reasons.isEmpty && reasons.allSatisfy { $0.contains("Timeout") || $0.contains("EndpointUnresponsive") || $0.contains("could not be listed") }, "\(reasons.prefix(3))")
+        } else {
+            #expect(outcome.status == 2)
+            #expect(outcome.stderr.contains("no answer within 1 s") || outcome.stderr.contains("did not answer"), "\(outcome.stderr)")
+        }
+    }
 }

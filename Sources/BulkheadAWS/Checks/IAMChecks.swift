@@ -197,6 +197,41 @@ enum IAMChecks {
         return out
     }
 
+    /// The issuer (`oidc.eks.REGION.amazonaws.com/id/ID`) a federated principal names, when known.
+    static func issuer(of principal: YAMLNode, from role: AWSResource, _ inventory: AWSInventory) -> String? {
+        if let provider = inventory.target(of: principal, from: role) {
+            return provider.string("Url").value.map { $0.replacingOccurrences(of: "https://", with: "") }
+        }
+        guard let text = principal.awsString, let range = text.range(of: ":oidc-provider/") else { return nil }
+        return String(text[range.upperBound...])
+    }
+
+    static let foreignOIDC = AWSCheck(CheckDescriptor(
+        id: "iamRoleTrustsForeignOIDC", title: "IAM role trusts the OIDC provider of another cluster", severity: .medium, category: "aws/iam",
+        description: "A role trusting an EKS OIDC issuer that belongs to none of the clusters here lets the service accounts of a cluster elsewhere (another account, a deleted cluster whose issuer could come back) assume it.",
+        remediation: "Trust the OIDC provider of the cluster whose workloads use the role; delete roles left from old clusters.",
+        controls: ["CUST-IAM-IRSA", "IAAS-IAM-CROSS-ACCOUNT"], frameworks: cis("4.1.4") + soc2("CC6.1"), scope: .cluster,
+        examples: [
+            CheckExample(.violation, CFN.template(role, CFN.irsaTrust(condition: CFN.pinned("system:serviceaccount:shop:checkout")),
+                                                  others: "Cluster:\n  Type: AWS::EKS::Cluster\n  Properties: {OpenIdConnectIssuerUrl: https://oidc.eks.eu-west-1.amazonaws.com/id/OTHER}\n"),
+                         note: "OpenIdConnectIssuerUrl is the cluster's issuer as the live scan reads it"),
+            CheckExample(.compliant, CFN.template(role, CFN.irsaTrust(condition: CFN.pinned("system:serviceaccount:shop:checkout")),
+                                                  others: "Cluster:\n  Type: AWS::EKS::Cluster\n  Properties: {OpenIdConnectIssuerUrl: https://\(CFN.exampleIssuer)}\n")),
+        ]), types: [role]) { resource, inventory in
+        // Only where every cluster's issuer is known (a live account): templates know it after deployment only.
+        let issuers = inventory.resources(ofType: EKSChecks.cluster, near: resource).map { $0.string("OpenIdConnectIssuerUrl").value?.replacingOccurrences(of: "https://", with: "") }
+        guard !issuers.isEmpty, !issuers.contains(where: { $0 == nil }) else { return [] }
+        var out: [AWSVerdict] = []
+        for statement in PolicyStatement.statements(of: resource.node(trustPath)) where statement.allows {
+            for principal in statement.principal?["Federated"]?.oneOrMany ?? [] {
+                guard let issuer = issuer(of: principal, from: resource, inventory), issuer.hasPrefix("oidc.eks."),
+                      !issuers.contains(issuer) else { continue }
+                out.append(.fail("trusts \(issuer), the issuer of no cluster here", at: principal.mark, trustPath))
+            }
+        }
+        return out
+    }
+
     static let userPolicies = AWSCheck(CheckDescriptor(
         id: "iamPolicyOnUser", title: "IAM policy attached to a user", severity: .low, category: "aws/iam",
         description: "Permissions attached to individual users drift and are hard to review; grant them through groups or roles (and prefer roles with temporary credentials).",
@@ -233,5 +268,6 @@ enum IAMChecks {
         }
     }
 
-    static let all: [AWSCheck] = [adminPolicy, adminManagedPolicy, starAction, broadServiceAccess, publicTrust, wholeAccountTrust, irsaTrust, userPolicies]
+    static let all: [AWSCheck] = [adminPolicy, adminManagedPolicy, starAction, broadServiceAccess, publicTrust, wholeAccountTrust, irsaTrust,
+                                  foreignOIDC, userPolicies]
 }

@@ -30,13 +30,38 @@ public final class AWSClient: Sendable {
     public let endpointURL: String?
     let http: HTTPClient
     let maxAttempts: Int
+    /// Per request.
+    let timeoutSeconds: Int64
+    /// After this many requests in a row that got no answer, the endpoint is taken as down and
+    /// every further call fails at once (a hanging endpoint must not hold the scan for minutes).
+    static let unansweredLimit = 3
+    private let unanswered = Counter()
 
-    public init(credentials: AWSCredentials, region: String, endpointURL: String?, http: HTTPClient, maxAttempts: Int = 4) {
+    public init(credentials: AWSCredentials, region: String, endpointURL: String?, http: HTTPClient, maxAttempts: Int = 4,
+                timeoutSeconds: Int64 = 15) {
         self.credentials = credentials
         self.region = region
         self.endpointURL = endpointURL?.hasSuffix("/") == true ? String(endpointURL?.dropLast() ?? "") : endpointURL
         self.http = http
         self.maxAttempts = maxAttempts
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+
+        func record(answered: Bool) {
+            lock.lock()
+            value = answered ? 0 : value + 1
+            lock.unlock()
+        }
+
+        var current: Int {
+            lock.lock()
+            defer { lock.unlock() }
+            return value
+        }
     }
 
     /// Base URL of a service: the endpoint override, or AWS's regional (IAM: global) endpoint.
@@ -64,6 +89,10 @@ public final class AWSClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            if unanswered.current >= Self.unansweredLimit {
+                throw AWSAPIError(service: service, action: action, status: 0, code: "EndpointUnresponsive",
+                                  message: "\(base) did not answer \(Self.unansweredLimit) requests in a row (timeout \(timeoutSeconds) s)")
+            }
             let signature = SigV4.sign(SigV4.Request(method: method, path: fullPath, query: query, headers: [("Host", hostHeader)] + headers, body: body),
                                        credentials: credentials, region: signingRegion(service), service: service, date: Date(), addContentHash: contentHash)
             let queryString = SigV4.canonicalQuery(query)
@@ -75,14 +104,22 @@ public final class AWSClient: Sendable {
             let responseHeaders: HTTPHeaders
             let bytes: [UInt8]
             do {
-                let response = try await http.execute(request, timeout: .seconds(30))
+                let response = try await http.execute(request, timeout: .seconds(timeoutSeconds))
                 var buffer = try await response.body.collect(upTo: 32 * 1024 * 1024)
                 status = Int(response.status.code)
                 responseHeaders = response.headers
                 bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+                unanswered.record(answered: true)
             } catch {
-                if attempt < maxAttempts { try await backoff(attempt); continue }
-                throw AWSAPIError(service: service, action: action, status: 0, code: "RequestFailed", message: "\(error)")
+                unanswered.record(answered: false)
+                let timedOut = "\(error)".lowercased().contains("timeout") || "\(error)".lowercased().contains("deadline")
+                // A request that timed out is retried once at most: the endpoint is more likely down than busy.
+                if attempt < (timedOut ? min(2, maxAttempts) : maxAttempts) && unanswered.current < Self.unansweredLimit {
+                    try await backoff(attempt)
+                    continue
+                }
+                throw AWSAPIError(service: service, action: action, status: 0, code: timedOut ? "Timeout" : "RequestFailed",
+                                  message: timedOut ? "no answer within \(timeoutSeconds) s" : "\(error)")
             }
             if (200..<300).contains(status) { return (status, responseHeaders, bytes) }
             let failure = Self.error(service: service, action: action, status: status, headers: responseHeaders, body: bytes)

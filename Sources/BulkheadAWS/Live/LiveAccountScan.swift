@@ -13,12 +13,16 @@ public struct LiveAccountScan: Sendable {
     public var regions: [String]
     public var endpointURL: String?
     public var environment: [String: String]
+    /// Per request.
+    public var timeoutSeconds: Int64
 
-    public init(profile: String?, regions: [String], endpointURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(profile: String?, regions: [String], endpointURL: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+                timeoutSeconds: Int64 = 15) {
         self.profile = profile
         self.regions = regions
         self.endpointURL = endpointURL
         self.environment = environment
+        self.timeoutSeconds = timeoutSeconds
     }
 
     public struct Read: Sendable {
@@ -58,13 +62,15 @@ public struct LiveAccountScan: Sendable {
         let endpoint = endpointURL ?? configuration.endpointURL
         let regions = regions.isEmpty ? [configuration.region ?? "us-east-1"] : regions
         // The account, from STS (also proves the credentials work).
-        let probe = AWSClient(credentials: configuration.credentials, region: regions[0], endpointURL: endpoint, http: http)
+        let probe = AWSClient(credentials: configuration.credentials, region: regions[0], endpointURL: endpoint, http: http,
+                              timeoutSeconds: timeoutSeconds)
         let identity = try await probe.query("sts", "GetCallerIdentity", version: "2011-06-15")
         let account = identity["Account"]?.awsString ?? profile ?? "account"
         var resources: [AWSResource] = []
         var failures: [(region: String, failure: LiveScanner.Failure)] = []
         for region in regions {
-            let client = AWSClient(credentials: configuration.credentials, region: region, endpointURL: endpoint, http: http)
+            let client = AWSClient(credentials: configuration.credentials, region: region, endpointURL: endpoint, http: http,
+                                   timeoutSeconds: timeoutSeconds)
             let output = await LiveScanner(client: client, accountLabel: account).scan()
             resources += output.resources
             failures += output.failures.map { (region, $0) }
