@@ -120,7 +120,7 @@ enum NetworkChecks {
         let acl = resource.node("NetworkAclId")
         let denied = inventory.resources(ofType: "AWS::EC2::NetworkAclEntry", near: resource).filter { entry in
             entry.string("RuleAction").value == "deny" && entry.bool("Egress").value != true && (entry.int("RuleNumber").value ?? Int.max) < number
-                && entry.string("CidrBlock").value == "0.0.0.0/0" && sameACL(entry.node("NetworkAclId"), acl)
+                && entry.string("CidrBlock").value == "0.0.0.0/0" && sameTarget(entry.node("NetworkAclId"), acl)
         }
         let covers = { (port: Int) in
             denied.contains { entry in
@@ -132,7 +132,8 @@ enum NetworkChecks {
         return [.fail("allows every protocol and port from the internet", at: resource.node("Protocol")?.mark, "Protocol")]
     }
 
-    static func sameACL(_ a: YAMLNode?, _ b: YAMLNode?) -> Bool {
+    /// Whether two values name the same thing: the same reference, or the same literal ID.
+    static func sameTarget(_ a: YAMLNode?, _ b: YAMLNode?) -> Bool {
         guard let a, let b else { return false }
         return (a.referenceTarget ?? a.awsString) == (b.referenceTarget ?? b.awsString)
     }

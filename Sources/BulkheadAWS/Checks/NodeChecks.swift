@@ -183,6 +183,73 @@ enum NodeChecks {
         return verdicts
     }
 
+    /// Whether the subnet's route tables send 0.0.0.0/0 through a NAT gateway; nil when the input
+    /// does not say which route table the subnet uses.
+    static func hasNATRoute(_ subnet: AWSResource, _ inventory: AWSInventory) -> Bool? {
+        let tables = inventory.resources(ofType: "AWS::EC2::SubnetRouteTableAssociation", near: subnet)
+            .filter { AWSInventory.refers($0.node("SubnetId"), to: subnet) }
+            .compactMap { inventory.target(of: $0.node("RouteTableId"), from: $0) }
+        guard !tables.isEmpty else { return nil }
+        return inventory.resources(ofType: "AWS::EC2::Route", near: subnet).contains { route in
+            tables.contains { AWSInventory.refers(route.node("RouteTableId"), to: $0) }
+                && route.string("DestinationCidrBlock").value == "0.0.0.0/0"
+                && (route.node("NatGatewayId").map { !$0.isNull } ?? false)
+        }
+    }
+
+    /// Endpoints a node needs without internet egress: image pulls (ECR api and dkr, S3 layers) and IRSA (STS).
+    static let privateClusterEndpoints = ["ecr.api", "ecr.dkr", "s3", "sts"]
+
+    static let noEgress = AWSCheck(CheckDescriptor(
+        id: "nodegroupNoEgressPath", title: "Nodes in a private subnet with no way out", severity: .medium, category: "aws/nodes",
+        description: "A private subnet for nodes needs a default route through a NAT gateway, or VPC endpoints for ECR (api, dkr), S3 and STS: otherwise nodes cannot pull images, exchange IRSA tokens or join the cluster.",
+        remediation: "Route 0.0.0.0/0 from the node subnets' route tables to a NAT gateway (one per AZ), or add the VPC endpoints for a fully private cluster.",
+        controls: ["CUST-INFRA-VPC", "IAAS-NET-VPC-ENDPOINTS"], frameworks: cis("5.4.3"), scope: .cluster,
+        examples: [
+            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [!Ref Private]\n", others: """
+                Private:
+                  Type: AWS::EC2::Subnet
+                  Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}
+                Vpc:
+                  Type: AWS::EC2::VPC
+                  Properties: {CidrBlock: 10.0.0.0/16}
+                Table:
+                  Type: AWS::EC2::RouteTable
+                  Properties: {VpcId: !Ref Vpc}
+                Association:
+                  Type: AWS::EC2::SubnetRouteTableAssociation
+                  Properties: {SubnetId: !Ref Private, RouteTableId: !Ref Table}
+                """)),
+            CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [!Ref Private]\n", others: """
+                Private:
+                  Type: AWS::EC2::Subnet
+                  Properties: {VpcId: vpc-1, CidrBlock: 10.0.2.0/24}
+                Table:
+                  Type: AWS::EC2::RouteTable
+                  Properties: {VpcId: vpc-1}
+                Default:
+                  Type: AWS::EC2::Route
+                  Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: nat-1}
+                Association:
+                  Type: AWS::EC2::SubnetRouteTableAssociation
+                  Properties: {SubnetId: !Ref Private, RouteTableId: !Ref Table}
+                """)),
+        ]), types: [nodegroup]) { resource, inventory in
+        var verdicts: [AWSVerdict] = []
+        for subnetRef in resource.node("Subnets")?.oneOrMany ?? [] {
+            guard let subnet = inventory.target(of: subnetRef, from: resource), subnet.type == "AWS::EC2::Subnet",
+                  NetworkChecks.publicReason(subnet, inventory) == nil, hasNATRoute(subnet, inventory) == false else { continue }
+            let endpoints = inventory.resources(ofType: "AWS::EC2::VPCEndpoint", near: resource)
+                .filter { endpoint in subnet.node("VpcId").map { AWSInventory.refers(endpoint.node("VpcId"), to: subnet) || NetworkChecks.sameTarget(endpoint.node("VpcId"), $0) } ?? false }
+                .compactMap { $0.string("ServiceName").value }
+            let missing = privateClusterEndpoints.filter { service in !endpoints.contains { $0.hasSuffix(".\(service)") } }
+            guard !missing.isEmpty else { continue }
+            verdicts.append(.fail("subnet \(subnet.id) has no default route through a NAT gateway, and no VPC endpoint for \(missing.joined(separator: ", "))",
+                                  at: subnetRef.mark, "Subnets"))
+        }
+        return verdicts
+    }
+
     static let adminNodeRole = AWSCheck(CheckDescriptor(
         id: "nodeRoleAdmin", title: "Node role with administrator permissions", severity: .critical, category: "aws/nodes",
         description: "Every pod that reaches the instance metadata service, and anyone who escapes a container, acts with the node role. A node role with AdministratorAccess or `Action: *` hands the whole account to one compromised pod.",
@@ -211,5 +278,5 @@ enum NodeChecks {
         return [.fail("node role \(role.id) \(why)", at: resource.node("NodeRole")?.mark, "NodeRole")]
     }
 
-    static let all: [AWSCheck] = [sshFromInternet, sshEnabled, nodeIMDS, launchTemplateIMDSv2, ebsEncryption, publicSubnets, adminNodeRole]
+    static let all: [AWSCheck] = [sshFromInternet, sshEnabled, nodeIMDS, launchTemplateIMDSv2, ebsEncryption, publicSubnets, noEgress, adminNodeRole]
 }
