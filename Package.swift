@@ -151,6 +151,7 @@ let package = Package(
         .testTarget(
             name: "BulkheadCLITests",
             dependencies: ["bulkhead", "BulkheadTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strict
         ),
     ],

@@ -7,6 +7,9 @@ import Testing
 /// the seed directory (credentials, config, manifest.json).
 @Suite("AWS live scan", .serialized)
 struct AWSLiveTests {
+    /// Fixtures/aws_standin.py: an endpoint that answers STS and then HTML errors, or nothing.
+    static let standIn = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/aws_standin.py")
+
     static var seed: URL? {
         ProcessInfo.processInfo.environment["BULKHEAD_MOTO_SEED"].map { URL(fileURLWithPath: $0) }
     }
@@ -128,28 +131,7 @@ struct AWSLiveTests {
     /// unimplemented APIs): every check is "not assessed" with the reason, none passes or fails,
     /// and the scan completes.
     @Test func unimplementedAPIsAreNotAssessed() throws {
-        let server = try LocalServer(python: ["-c", """
-            import http.server, socketserver, sys
-            class H(http.server.BaseHTTPRequestHandler):
-                def log_message(self, *a): pass
-                def handle_one(self):
-                    length = int(self.headers.get('Content-Length') or 0)
-                    body = self.rfile.read(length).decode()
-                    if 'GetCallerIdentity' in body:
-                        out = b'<GetCallerIdentityResponse><GetCallerIdentityResult><Account>333333333333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>'
-                        self.send_response(200)
-                    else:
-                        out = b'<!DOCTYPE html><html><body>Not implemented</body></html>'
-                        self.send_response(500)
-                    self.send_header('Content-Length', str(len(out)))
-                    self.end_headers()
-                    self.wfile.write(out)
-                do_GET = do_POST = do_PUT = handle_one
-            socketserver.TCPServer.allow_reuse_address = True
-            with socketserver.TCPServer(('127.0.0.1', 0), H) as s:
-                open(sys.argv[1], 'w').write(str(s.server_address[1]))
-                s.serve_forever()
-            """])
+        let server = try LocalServer(python: [Self.standIn.path, "html"])
         defer { server.stop() }
         let endpoint = server.port
         let outcome = try CLI.run(["aws", "scan", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:\(endpoint)", "--format", "json"], environment: [
@@ -179,28 +161,7 @@ struct AWSLiveTests {
     /// stops with a clear error; when only the services hang, it completes, all not assessed.
     @Test(arguments: [true, false])
     func aHangingEndpointDoesNotHangTheScan(stsAnswers: Bool) throws {
-        let server = try LocalServer(python: ["-c", """
-            import http.server, socketserver, sys, time
-            class H(http.server.BaseHTTPRequestHandler):
-                def log_message(self, *a): pass
-                def handle_one(self):
-                    length = int(self.headers.get('Content-Length') or 0)
-                    body = self.rfile.read(length).decode()
-                    if sys.argv[1] == 'yes' and 'GetCallerIdentity' in body:
-                        out = b'<GetCallerIdentityResponse><GetCallerIdentityResult><Account>444444444444</Account></GetCallerIdentityResult></GetCallerIdentityResponse>'
-                        self.send_response(200)
-                        self.send_header('Content-Length', str(len(out)))
-                        self.end_headers()
-                        self.wfile.write(out)
-                        return
-                    time.sleep(3600)
-                do_GET = do_POST = do_PUT = handle_one
-            socketserver.ThreadingTCPServer.allow_reuse_address = True
-            socketserver.ThreadingTCPServer.daemon_threads = True
-            with socketserver.ThreadingTCPServer(('127.0.0.1', 0), H) as s:
-                open(sys.argv[2], 'w').write(str(s.server_address[1]))
-                s.serve_forever()
-            """, stsAnswers ? "yes" : "no"])
+        let server = try LocalServer(python: [Self.standIn.path, stsAnswers ? "hang" : "hang-all"])
         defer { server.stop() }
         let started = Date()
         let outcome = try CLI.run(["aws", "scan", "--region", "eu-west-1", "--endpoint-url", "http://127.0.0.1:\(server.port)", "--timeout", "1", "--format", "json"], environment: [

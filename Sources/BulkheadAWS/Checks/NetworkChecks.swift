@@ -174,6 +174,15 @@ enum NetworkChecks {
     /// Interface/gateway endpoints a private EKS VPC needs, by service-name suffix.
     static let endpointServices = ["ecr.api", "ecr.dkr", "s3", "sts", "secretsmanager", "logs"]
 
+    /// Which of `services` (`ecr.api`, `s3`...) have no VPC endpoint in the VPC `inVPC` accepts.
+    static func missingEndpoints(_ services: [String], near resource: AWSResource, _ inventory: AWSInventory,
+                                 inVPC: (YAMLNode?) -> Bool) -> [String] {
+        let present = inventory.resources(ofType: "AWS::EC2::VPCEndpoint", near: resource)
+            .filter { inVPC($0.node("VpcId")) }
+            .compactMap { $0.string("ServiceName").value }
+        return services.filter { service in !present.contains { $0.hasSuffix(".\(service)") } }
+    }
+
     static let endpoints = AWSCheck(CheckDescriptor(
         id: "vpcEndpointsMissing", title: "EKS VPC without endpoints for AWS services", severity: .low, category: "aws/network",
         description: "Without VPC endpoints for ECR (api, dkr), S3, STS, Secrets Manager and CloudWatch Logs, nodes pull images, exchange IRSA tokens and fetch secrets over the internet through NAT, and endpoint policies cannot restrict them.",
@@ -195,10 +204,7 @@ enum NetworkChecks {
         guard !clusters.isEmpty || !inventory.resources(ofType: NodeChecks.nodegroup, near: resource).isEmpty else { return [] }
         let named = clusters.compactMap { $0.node("ResourcesVpcConfig.VpcId") }
         if !named.isEmpty && !named.contains(where: { AWSInventory.refers($0, to: resource) }) { return [] }
-        let present = inventory.resources(ofType: "AWS::EC2::VPCEndpoint", near: resource)
-            .filter { AWSInventory.refers($0.node("VpcId"), to: resource) }
-            .compactMap { $0.string("ServiceName").value }
-        let missing = endpointServices.filter { service in !present.contains { $0.hasSuffix(".\(service)") } }
+        let missing = missingEndpoints(endpointServices, near: resource, inventory) { AWSInventory.refers($0, to: resource) }
         guard !missing.isEmpty else { return [] }
         return [.fail("no VPC endpoint for \(missing.joined(separator: ", "))", at: nil, "VPCEndpoint")]
     }

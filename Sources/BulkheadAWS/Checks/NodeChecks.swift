@@ -12,9 +12,9 @@ enum NodeChecks {
         remediation: "Remove `RemoteAccess` and use SSM Session Manager; if SSH is needed, set `RemoteAccess.SourceSecurityGroups` to a bastion's group.",
         controls: ["CUST-INFRA-NODE-GROUPS", "IAAS-NET-SECURITY-GROUPS"], frameworks: pci("1.3.1", "2.2.5") + soc2("CC6.6"),
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\nRemoteAccess:\n  Ec2SshKey: ops\n")),
-            CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\nRemoteAccess:\n  Ec2SshKey: ops\n  SourceSecurityGroups: [sg-bastion]\n")),
-            CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\n")),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess:\n  Ec2SshKey: ops\n")),
+            CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess:\n  Ec2SshKey: ops\n  SourceSecurityGroups: [sg-bastion]\n")),
+            CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\n")),
         ]), types: [nodegroup]) { resource, _ in
         guard let access = resource.node("RemoteAccess"), !access.isNull else { return [] }
         if let reason = access.unknownReason { return [.unknown("RemoteAccess: \(reason)", at: access.mark, "RemoteAccess")] }
@@ -30,8 +30,8 @@ enum NodeChecks {
         remediation: "Remove `RemoteAccess` and use SSM Session Manager (the EKS-optimized AMIs run the SSM agent).",
         controls: ["CUST-INFRA-NODE-GROUPS"], frameworks: cis("3.1.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\nRemoteAccess: {Ec2SshKey: ops, SourceSecurityGroups: [sg-1]}\n")),
-            CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\n")),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess: {Ec2SshKey: ops, SourceSecurityGroups: [sg-1]}\n")),
+            CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\n")),
         ]), types: [nodegroup]) { resource, _ in
         guard let access = resource.node("RemoteAccess"), !access.isNull, access["Ec2SshKey"] != nil else { return [] }
         return [.fail("SSH access with key \(access["Ec2SshKey"]?.awsString ?? "(unknown)")", at: access.mark, "RemoteAccess.Ec2SshKey")]
@@ -52,15 +52,15 @@ enum NodeChecks {
         remediation: "Give the node group a launch template with `MetadataOptions: {HttpTokens: required, HttpPutResponseHopLimit: 1}`; give pods their own roles with IRSA.",
         controls: ["CUST-INFRA-NODE-GROUPS", "CUST-IAM-IRSA"], frameworks: cis("4.6.1") + nist("5.4.3"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\n")),
-            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\nLaunchTemplate: {Id: !Ref Nodes}\n", others: """
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\n")),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nLaunchTemplate: {Id: !Ref Nodes}\n", others: """
                 Nodes:
                   Type: AWS::EC2::LaunchTemplate
                   Properties:
                     LaunchTemplateData:
                       MetadataOptions: {HttpTokens: required, HttpPutResponseHopLimit: 2}
                 """)),
-            CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [subnet-1]\nLaunchTemplate: {Id: !Ref Nodes}\n", others: """
+            CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nLaunchTemplate: {Id: !Ref Nodes}\n", others: """
                 Nodes:
                   Type: AWS::EC2::LaunchTemplate
                   Properties:
@@ -131,47 +131,36 @@ enum NodeChecks {
         return verdicts
     }
 
+    /// Example network for the subnet checks: `subnet` (at `properties`), a route table for it with
+    /// a default route `route` (e.g. `GatewayId: !Ref Gateway`, or nil for none), and `extra` resources.
+    static func routedSubnet(_ subnet: String, properties: String = "{VpcId: vpc-1, CidrBlock: 10.0.2.0/24}", route: String?,
+                             tableVPC: String = "vpc-1", extra: String = "") -> String {
+        var text = "\(subnet):\n  Type: AWS::EC2::Subnet\n  Properties: \(properties)\n" + extra
+        text += "Table:\n  Type: AWS::EC2::RouteTable\n  Properties: {VpcId: \(tableVPC)}\n"
+        if let route {
+            text += "Default:\n  Type: AWS::EC2::Route\n  Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, \(route)}\n"
+        }
+        text += "Association:\n  Type: AWS::EC2::SubnetRouteTableAssociation\n  Properties: {SubnetId: !Ref \(subnet), RouteTableId: !Ref Table}\n"
+        return text
+    }
+
+    static let nodegroupBase = "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\n"
+
     static let publicSubnets = AWSCheck(CheckDescriptor(
         id: "nodegroupPublicSubnet", title: "Nodes in a public subnet", severity: .high, category: "aws/nodes",
         description: "Nodes in a subnet that gives instances public IPs, or routes 0.0.0.0/0 to an internet gateway, are directly reachable from the internet; a security-group mistake exposes the kubelet and every hostPort.",
         remediation: "Put node groups in private subnets (no public IPs, default route to a NAT gateway) and expose workloads through load balancers.",
         controls: ["CUST-INFRA-VPC", "IAAS-NET-VPC-ISOLATION"], frameworks: cis("5.4.3") + pci("1.3.1") + soc2("CC6.6"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [!Ref Public]\n", others: """
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Public]\n", others: """
                 Public:
                   Type: AWS::EC2::Subnet
                   Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24, MapPublicIpOnLaunch: true}
                 """)),
-            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [!Ref Routed]\n", others: """
-                Routed:
-                  Type: AWS::EC2::Subnet
-                  Properties: {VpcId: vpc-1, CidrBlock: 10.0.1.0/24}
-                Gateway:
-                  Type: AWS::EC2::InternetGateway
-                Table:
-                  Type: AWS::EC2::RouteTable
-                  Properties: {VpcId: vpc-1}
-                Default:
-                  Type: AWS::EC2::Route
-                  Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, GatewayId: !Ref Gateway}
-                Association:
-                  Type: AWS::EC2::SubnetRouteTableAssociation
-                  Properties: {SubnetId: !Ref Routed, RouteTableId: !Ref Table}
-                """)),
-            CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [!Ref Private]\n", others: """
-                Private:
-                  Type: AWS::EC2::Subnet
-                  Properties: {VpcId: vpc-1, CidrBlock: 10.0.2.0/24}
-                Table:
-                  Type: AWS::EC2::RouteTable
-                  Properties: {VpcId: vpc-1}
-                Default:
-                  Type: AWS::EC2::Route
-                  Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: nat-1}
-                Association:
-                  Type: AWS::EC2::SubnetRouteTableAssociation
-                  Properties: {SubnetId: !Ref Private, RouteTableId: !Ref Table}
-                """)),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Routed]\n",
+                                                  others: routedSubnet("Routed", route: "GatewayId: !Ref Gateway", extra: "Gateway:\n  Type: AWS::EC2::InternetGateway\n"))),
+            CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Private]\n",
+                                                  others: routedSubnet("Private", route: "NatGatewayId: nat-1"))),
         ]), types: [nodegroup]) { resource, inventory in
         var verdicts: [AWSVerdict] = []
         for subnetRef in resource.node("Subnets")?.oneOrMany ?? [] {
@@ -206,43 +195,22 @@ enum NodeChecks {
         remediation: "Route 0.0.0.0/0 from the node subnets' route tables to a NAT gateway (one per AZ), or add the VPC endpoints for a fully private cluster.",
         controls: ["CUST-INFRA-VPC", "IAAS-NET-VPC-ENDPOINTS"], frameworks: cis("5.4.3"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [!Ref Private]\n", others: """
-                Private:
-                  Type: AWS::EC2::Subnet
-                  Properties: {VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}
-                Vpc:
-                  Type: AWS::EC2::VPC
-                  Properties: {CidrBlock: 10.0.0.0/16}
-                Table:
-                  Type: AWS::EC2::RouteTable
-                  Properties: {VpcId: !Ref Vpc}
-                Association:
-                  Type: AWS::EC2::SubnetRouteTableAssociation
-                  Properties: {SubnetId: !Ref Private, RouteTableId: !Ref Table}
-                """)),
-            CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: arn:aws:iam::111111111111:role/node\nSubnets: [!Ref Private]\n", others: """
-                Private:
-                  Type: AWS::EC2::Subnet
-                  Properties: {VpcId: vpc-1, CidrBlock: 10.0.2.0/24}
-                Table:
-                  Type: AWS::EC2::RouteTable
-                  Properties: {VpcId: vpc-1}
-                Default:
-                  Type: AWS::EC2::Route
-                  Properties: {RouteTableId: !Ref Table, DestinationCidrBlock: 0.0.0.0/0, NatGatewayId: nat-1}
-                Association:
-                  Type: AWS::EC2::SubnetRouteTableAssociation
-                  Properties: {SubnetId: !Ref Private, RouteTableId: !Ref Table}
-                """)),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Private]\n",
+                                                  others: routedSubnet("Private", properties: "{VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}", route: nil, tableVPC: "!Ref Vpc",
+                                                                       extra: "Vpc:\n  Type: AWS::EC2::VPC\n  Properties: {CidrBlock: 10.0.0.0/16}\n"))),
+            CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Private]\n",
+                                                  others: routedSubnet("Private", route: "NatGatewayId: nat-1"))),
         ]), types: [nodegroup]) { resource, inventory in
         var verdicts: [AWSVerdict] = []
         for subnetRef in resource.node("Subnets")?.oneOrMany ?? [] {
             guard let subnet = inventory.target(of: subnetRef, from: resource), subnet.type == "AWS::EC2::Subnet",
                   NetworkChecks.publicReason(subnet, inventory) == nil, hasNATRoute(subnet, inventory) == false else { continue }
-            let endpoints = inventory.resources(ofType: "AWS::EC2::VPCEndpoint", near: resource)
-                .filter { endpoint in subnet.node("VpcId").map { AWSInventory.refers(endpoint.node("VpcId"), to: subnet) || NetworkChecks.sameTarget(endpoint.node("VpcId"), $0) } ?? false }
-                .compactMap { $0.string("ServiceName").value }
-            let missing = privateClusterEndpoints.filter { service in !endpoints.contains { $0.hasSuffix(".\(service)") } }
+            // The subnet's VPC: a resource of the input, or an ID.
+            let vpc = subnet.node("VpcId")
+            let vpcResource = inventory.target(of: vpc, from: subnet)
+            let missing = NetworkChecks.missingEndpoints(privateClusterEndpoints, near: resource, inventory) { node in
+                vpcResource.map { AWSInventory.refers(node, to: $0) } ?? NetworkChecks.sameTarget(node, vpc)
+            }
             guard !missing.isEmpty else { continue }
             verdicts.append(.fail("subnet \(subnet.id) has no default route through a NAT gateway, and no VPC endpoint for \(missing.joined(separator: ", "))",
                                   at: subnetRef.mark, "Subnets"))

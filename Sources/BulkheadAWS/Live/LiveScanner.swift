@@ -37,7 +37,7 @@ public struct LiveScanner: Sendable {
     static func i(_ value: Int?) -> YAMLNode? { value.map { YAMLNode(.scalar(YAMLScalar(value: String($0), style: .plain)), mark: mark) } }
     static func list(_ nodes: [YAMLNode]) -> YAMLNode { YAMLNode(.sequence(nodes), mark: mark) }
     static func ref(_ id: String) -> YAMLNode { AWSValue.reference(id, at: mark) }
-    static func object(_ pairs: [(String, YAMLNode?)]) -> YAMLNode { TerraformMapping.object(mark, pairs) }
+    static func object(_ pairs: [(String, YAMLNode?)]) -> YAMLNode { AWSValue.object(mark, pairs) }
 
     func resource(_ type: String, _ id: String, _ pairs: [(String, YAMLNode?)]) -> AWSResource {
         AWSResource(type: type, id: id, properties: Self.object(pairs), file: "\(scope)/\(type)/\(id)", mark: Self.mark, origin: .live, scope: scope)
@@ -368,7 +368,7 @@ public struct LiveScanner: Sendable {
             do {
                 let answer = try await client.restXML("s3", "GetBucketEncryption", path: path, query: [("encryption", "")])
                 let byDefault = answer?["Rule"]?.oneOrMany.first?["ApplyServerSideEncryptionByDefault"]
-                encryption = TerraformMapping.encryption(from: Self.object([("sse_algorithm", byDefault?["SSEAlgorithm"]), ("kms_master_key_id", byDefault?["KMSMasterKeyID"])]))
+                encryption = AWSValue.bucketEncryption(algorithm: byDefault?["SSEAlgorithm"], key: byDefault?["KMSMasterKeyID"], at: Self.mark)
             } catch let error as AWSAPIError where error.code == "ServerSideEncryptionConfigurationNotFoundError" {
                 encryption = nil // AWS's default: SSE-S3
             } catch { encryption = AWSValue.unknown("\(error)", at: Self.mark) }

@@ -105,6 +105,18 @@ public enum AWSValue {
     public static func string(_ text: String, at mark: Mark) -> YAMLNode {
         YAMLNode(.scalar(YAMLScalar(value: text, style: .quoted)), mark: mark)
     }
+
+    /// A mapping node from pairs; nil values are left out (the property is absent).
+    public static func object(_ mark: Mark, _ pairs: [(String, YAMLNode?)]) -> YAMLNode {
+        YAMLNode(.mapping(pairs.compactMap { key, value in value.map { YAMLPair(key: key, keyMark: $0.mark, value: $0) } }), mark: mark)
+    }
+
+    /// `AWS::S3::Bucket`'s `BucketEncryption` for one default rule.
+    public static func bucketEncryption(algorithm: YAMLNode?, key: YAMLNode?, at mark: Mark) -> YAMLNode {
+        object(mark, [("ServerSideEncryptionConfiguration", YAMLNode(.sequence([object(mark, [
+            ("ServerSideEncryptionByDefault", object(mark, [("SSEAlgorithm", algorithm), ("KMSMasterKeyID", key)])),
+        ])]), mark: mark))])
+    }
 }
 
 extension YAMLNode {

@@ -10,10 +10,7 @@ enum TerraformMapping {
         case attachment(target: YAMLNode?, targetType: String, apply: @Sendable (YAMLNode) -> YAMLNode)
     }
 
-    /// A mapping node from pairs; nil values are left out.
-    static func object(_ mark: Mark, _ pairs: [(String, YAMLNode?)]) -> YAMLNode {
-        YAMLNode(.mapping(pairs.compactMap { key, value in value.map { YAMLPair(key: key, keyMark: $0.mark, value: $0) } }), mark: mark)
-    }
+    static func object(_ mark: Mark, _ pairs: [(String, YAMLNode?)]) -> YAMLNode { AWSValue.object(mark, pairs) }
 
     /// The first nested block of a type (Terraform lists even single blocks).
     static func block(_ node: YAMLNode?, _ name: String) -> YAMLNode? {
@@ -229,10 +226,7 @@ enum TerraformMapping {
     }
 
     static func encryption(from byDefault: YAMLNode) -> YAMLNode {
-        let mark = byDefault.mark
-        return object(mark, [("ServerSideEncryptionConfiguration", YAMLNode(.sequence([object(mark, [
-            ("ServerSideEncryptionByDefault", object(mark, [("SSEAlgorithm", byDefault["sse_algorithm"]), ("KMSMasterKeyID", byDefault["kms_master_key_id"])])),
-        ])]), mark: mark))])
+        AWSValue.bucketEncryption(algorithm: byDefault["sse_algorithm"], key: byDefault["kms_master_key_id"], at: byDefault.mark)
     }
 
     /// Applies attachments to their targets (found by reference, or by a literal name).
