@@ -110,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadCoreTests",
-            dependencies: ["BulkheadCore"],
+            dependencies: ["BulkheadCore", "BulkheadTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

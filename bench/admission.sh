@@ -9,8 +9,8 @@ seconds=${1:-30}
 out=bench/out/admission
 mkdir -p "$out"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product bulkhead >&2
-bulkhead="$(swift build -c release --show-bin-path)/bulkhead"
+swift build -c release --static-swift-stdlib --product bulkhead >&2
+bulkhead="$(swift build -c release --static-swift-stdlib --show-bin-path)/bulkhead"
 "$bulkhead" admit certs --namespace bench --dns localhost --ip 127.0.0.1 --out "$out/certs" >/dev/null
 
 # A realistic review: a hardened Deployment (about 2 KB of compact JSON), as the API server sends it.
@@ -54,8 +54,8 @@ echo "== paced: 2000 req/s over 64 connections, ${seconds}s"
 REVIEW="$out/review.json" RATE=2000 THREADS=2 wrk -t2 -c64 -d"${seconds}s" -s bench/admission.lua "https://127.0.0.1:$port/validate" | tail -n 2
 
 echo "== evaluation alone, one thread, no load (bulkhead-bench --review)"
-swift build -c release --product bulkhead-bench >&2
-"$(swift build -c release --show-bin-path)/bulkhead-bench" --review "$out/review.json"
+swift build -c release --static-swift-stdlib --product bulkhead-bench >&2
+"$(swift build -c release --static-swift-stdlib --show-bin-path)/bulkhead-bench" --review "$out/review.json"
 echo "== evaluation inside the server under the load above (bulkhead_admission_duration_seconds)"
 curl -fsS --cacert "$out/certs/ca.crt" "https://127.0.0.1:$port/metrics" | python3 -c '
 import sys

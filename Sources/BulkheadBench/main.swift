@@ -1,7 +1,8 @@
 // Throughput of each stage of a scan, for bench/scan.sh: how many MB of YAML per CPU second (all
-// threads counted) (1) libyaml's event stream alone, (2) building the positioned tree, (3) tree
-// plus resources plus the Pod Security Standards only, (4) tree plus every Kubernetes check,
-// cross-resource ones included. Usage: bulkhead-bench PATH... [--rounds N]
+// threads counted) (1) libyaml's event stream alone, (2) the positioned tree through libyaml only,
+// (3) the positioned tree as scans build it (block YAML on its own road, the rest through
+// libyaml), (4) tree plus resources plus the Pod Security Standards only, (5) tree plus every
+// Kubernetes check, cross-resource ones included. Usage: bulkhead-bench PATH... [--rounds N]
 import BulkheadAdmission
 import BulkheadCore
 import BulkheadKubernetes
@@ -73,6 +74,12 @@ measure("libyaml events only") {
         }
     }
     return events
+}
+let libyamlRoad = YAMLLoader(blockFastPath: false)
+measure("positioned tree, libyaml road") {
+    files.reduce(0) { total, file in
+        total + file.1.withUnsafeBufferPointer { libyamlRoad.load(bytes: $0, file: file.0).documents.count }
+    }
 }
 let loader = YAMLLoader()
 measure("positioned tree (YAMLLoader)") {

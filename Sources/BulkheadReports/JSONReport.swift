@@ -6,11 +6,18 @@ import Foundation
 public enum JSONReport {
     public static let schemaVersion = "1.1"
 
-    public static func render(_ result: ScanResult, context: ReportContext) throws -> String {
+    public static func render(_ result: ScanResult, context: ReportContext) -> String {
+        var bytes: [UInt8] = []
+        write(result, context: context) { bytes.append(contentsOf: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes the report to `sink` in pieces as it is produced.
+    public static func write(_ result: ScanResult, context: ReportContext, to sink: @escaping ReportSink) {
         var bySeverity: [String: Int] = [:]
         for severity in Severity.allCases { bySeverity[severity.rawValue] = 0 }
         for finding in result.findings { bySeverity[finding.severity.rawValue, default: 0] += 1 }
-        var writer = JSONWriter(capacity: (result.findings.count + result.suppressed.count) * 700 + 4096)
+        var writer = JSONWriter(sink: sink)
         writer.object { json in
             json.field("schemaVersion", schemaVersion)
             json.object("tool") { tool in
@@ -83,7 +90,7 @@ public enum JSONReport {
                 }
             }
         }
-        return writer.text + "\n"
+        writer.finish()
     }
 
     static func write(_ finding: Finding, into list: inout JSONWriter) {

@@ -38,20 +38,14 @@ public enum TextReport {
             }
             for resource in resources {
                 out += "  \(resource)\n"
+                // Sorted by index keys, not by the findings themselves: comparing two findings
+                // through copies costs a retain per string field.
                 let indices = (byResource[resource] ?? []).sorted {
-                    let (a, b) = (shown[$0], shown[$1])
-                    return a.severity != b.severity ? a.severity > b.severity : a.location.line < b.location.line
+                    let (a, b) = (shown[$0].severity, shown[$1].severity)
+                    return a != b ? a > b : shown[$0].location.line < shown[$1].location.line
                 }
                 for index in indices {
-                    let finding = shown[index]
-                    let severity = paint.severity(finding.severity)
-                    out += "    \(severity) \(finding.checkID) \(paint.dim("line \(finding.location.line):\(finding.location.column)")) \(finding.fieldPath)\n"
-                    out += "        \(finding.message)\n"
-                    if let suppression = finding.suppression {
-                        out += "        " + paint.dim("suppressed (\(suppression.source.rawValue)): \(suppression.reason)") + "\n"
-                    } else {
-                        out += "        " + paint.dim("fix: \(finding.remediation)") + "\n"
-                    }
+                    write(shown[index], into: &out, paint: paint)
                 }
             }
             out += "\n"
@@ -69,6 +63,29 @@ public enum TextReport {
         }
         out += summary(result, context: context, paint: paint) + "\n"
         return out
+    }
+
+    private static func write(_ finding: Finding, into out: inout String, paint: Paint) {
+        out += "    "
+        out += paint.severity(finding.severity)
+        out += " "
+        out += finding.checkID
+        out += " "
+        out += paint.dim("line \(finding.location.line):\(finding.location.column)")
+        out += " "
+        out += finding.fieldPath
+        out += "\n        "
+        out += finding.message
+        out += "\n        "
+        if let suppression = finding.suppression {
+            out += paint.dim("suppressed (\(suppression.source.rawValue)): \(suppression.reason)")
+        } else if paint.enabled {
+            out += paint.dim("fix: \(finding.remediation)")
+        } else {
+            out += "fix: "
+            out += finding.remediation
+        }
+        out += "\n"
     }
 
     static func summary(_ result: ScanResult, context: ReportContext, paint: Paint) -> String {
@@ -114,19 +131,12 @@ struct Paint {
     func yellow(_ text: String) -> String { wrap(text, "33") }
 
     func severity(_ severity: Severity) -> String {
-        let label = severity.rawValue.uppercased().padding(toLength: 8)
         switch severity {
-        case .critical: return wrap(label, "1;31")
-        case .high: return wrap(label, "31")
-        case .medium: return wrap(label, "33")
-        case .low: return wrap(label, "36")
-        case .info: return wrap(label, "2")
+        case .critical: return wrap("CRITICAL", "1;31")
+        case .high: return wrap("HIGH    ", "31")
+        case .medium: return wrap("MEDIUM  ", "33")
+        case .low: return wrap("LOW     ", "36")
+        case .info: return wrap("INFO    ", "2")
         }
-    }
-}
-
-extension String {
-    func padding(toLength length: Int) -> String {
-        count >= length ? self : self + String(repeating: " ", count: length - count)
     }
 }

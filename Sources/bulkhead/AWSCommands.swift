@@ -87,7 +87,7 @@ struct AWSCommand: ParsableCommand {
             let context = ReportContext(toolVersion: BulkheadVersion.current, registry: registry, showSuppressed: showSuppressed,
                                         color: format == .text && output == nil && !noColor && Output.stdoutIsTerminal, failOn: threshold)
             FileHandle.standardError.write(Data("account \(read.account), regions \(read.regions.joined(separator: ", ")), credentials from \(read.credentialSource)\n".utf8))
-            try Output.write(try Reports.render(result, format: format, context: context), to: output)
+            try Output.write(to: output) { try Reports.write(result, format: format, context: context, to: $0) }
             if !result.errors.isEmpty { throw ExitCode(2) }
             if result.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BulkheadCore
+import BulkheadReports
 import Foundation
 
 struct Bulkhead: ParsableCommand {
@@ -11,10 +12,24 @@ struct Bulkhead: ParsableCommand {
                       MatrixCommand.self, ControlsCommand.self, HistoryCommand.self, DiffCommand.self, AdmitCommand.self, AWSCommand.self])
 }
 
+/// A scan allocates many small objects on every core: glibc's malloc is asked to grow its heaps
+/// 16 MiB at a time rather than a few pages at a time (thousands of mprotect and brk calls
+/// otherwise). `mallopt` is looked up at run time: Swift's Glibc module leaves out malloc.h.
+private func growHeapsInLargeSteps() {
+    #if os(Linux)
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    let topPad: Int32 = -2 // M_TOP_PAD
+    if let symbol = dlsym(nil, "mallopt") {
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(topPad, 16 << 20)
+    }
+    #endif
+}
+
 /// Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable/malformed input.
 @main
 enum Entry {
     static func main() {
+        growHeapsInLargeSteps()
         do {
             var command = try Bulkhead.parseAsRoot()
             try command.run()
@@ -36,30 +51,41 @@ enum Entry {
 
 enum Output {
     static func write(_ text: String, to path: String?) throws {
+        var text = text
+        try text.withUTF8 { bytes in try write(to: path) { $0(UnsafeRawBufferPointer(bytes)) } }
+    }
+
+    /// A report written in pieces to `path` (not atomically: a rename would replace special files
+    /// such as /dev/stdout) or to standard output, straight from the writer's buffer.
+    static func write(to path: String?, _ produce: (@escaping ReportSink) throws -> Void) throws {
+        let descriptor: Int32
         if let path {
-            do {
-                // Not atomic: a rename would replace special files such as /dev/stdout.
-                try text.write(toFile: path, atomically: false, encoding: .utf8)
-            } catch {
-                throw ValidationError("cannot write \(path): \(error.localizedDescription)")
-            }
+            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard descriptor >= 0 else { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
         } else {
-            // Straight from the string's UTF-8 storage: a report of tens of thousands of findings
-            // is not copied again on its way out.
-            var text = text
-            text.withUTF8 { bytes in
-                guard var next = bytes.baseAddress else { return }
-                var remaining = bytes.count
-                while remaining > 0 {
-                    let written = Foundation.write(STDOUT_FILENO, next, remaining)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    remaining -= written
-                    next += written
+            descriptor = STDOUT_FILENO
+        }
+        // The sink cannot throw; the first failure is kept and reported once the report is done.
+        final class Failure: @unchecked Sendable { var errno: Int32? }
+        let failure = Failure()
+        defer { if path != nil { close(descriptor) } }
+        try produce { bytes in
+            guard failure.errno == nil, var next = bytes.baseAddress else { return }
+            var remaining = bytes.count
+            while remaining > 0 {
+                let written = Foundation.write(descriptor, next, remaining)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure.errno = errno
+                    return
                 }
+                remaining -= written
+                next += written
             }
+        }
+        // Standard output closed early (`bulkhead scan ... | head`) is not an error of the scan.
+        if let code = failure.errno, path != nil {
+            throw ValidationError("cannot write \(path ?? "-"): \(String(cString: strerror(code)))")
         }
     }
 

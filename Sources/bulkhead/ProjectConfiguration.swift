@@ -36,7 +36,9 @@ struct ProjectConfiguration {
             if case .file(let path) = input { candidates.append((path as NSString).deletingLastPathComponent) }
         }
         candidates.append(".")
-        for directory in candidates {
+        // Each directory once: a scan of thousands of files in one directory looks there once.
+        var tried = Set<String>()
+        for directory in candidates where tried.insert(directory).inserted {
             let path = directory.isEmpty ? BulkheadConfig.fileName : (directory as NSString).appendingPathComponent(BulkheadConfig.fileName)
             if FileManager.default.fileExists(atPath: path) { return path }
         }

@@ -85,7 +85,7 @@ struct ScanCommand: ParsableCommand {
         let context = ReportContext(
             toolVersion: BulkheadVersion.current, registry: registry, showSuppressed: showSuppressed,
             color: format == .text && output == nil && !noColor && Output.stdoutIsTerminal, failOn: threshold)
-        try Output.write(try Reports.render(result, format: format, context: context), to: output)
+        try Output.write(to: output) { try Reports.write(result, format: format, context: context, to: $0) }
 
         if !result.errors.isEmpty { throw ExitCode(2) }
         if result.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }

@@ -67,7 +67,7 @@ struct ReportTests {
         let result = scan()
         #expect(!result.findings.isEmpty && !result.suppressed.isEmpty && !result.diagnostics.isEmpty && !result.expiredExceptions.isEmpty,
                 "the fixture exercises every part of the report")
-        let json = try JSONReport.render(result, context: context())
+        let json = JSONReport.render(result, context: context())
         try validate(json, schemaPath: Self.repository.appendingPathComponent("docs/json-report.schema.json").path,
                      validator: "Draft202012Validator")
         let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -109,7 +109,7 @@ struct ReportTests {
                                           location: SourceLocation(file: "infra/stack.yaml", line: 7, column: 24),
                                           fieldPath: "EnableKeyRotation", reason: "parameter Rotation has no default")]
         result.stats.templateResources = 3
-        let json = try JSONReport.render(result, context: context())
+        let json = JSONReport.render(result, context: context())
         try validate(json, schemaPath: Self.repository.appendingPathComponent("docs/json-report.schema.json").path,
                      validator: "Draft202012Validator")
         let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

@@ -26,7 +26,8 @@ public struct SuiteOutcome: Sendable {
     }
 
     public mutating func merge(_ other: SuiteOutcome) {
-        findings += other.findings
+        // The first outcome's findings are taken whole rather than copied one by one.
+        if findings.isEmpty { findings = other.findings } else { findings += other.findings }
         diagnostics += other.diagnostics
         checked.formUnion(other.checked)
         notAssessed += other.notAssessed

@@ -30,15 +30,19 @@ public struct YAMLLoader: Sendable {
     /// Read strict JSON input with `JSONLoader` (same tree, same diagnostics, faster). Off only to
     /// compare the two roads in tests and benchmarks.
     public var jsonFastPath: Bool
+    /// Read block YAML within `BlockYAMLLoader`'s reach with it (same tree, same diagnostics,
+    /// faster), and the rest with libyaml. Off only to compare the two roads in tests and benchmarks.
+    public var blockFastPath: Bool
     /// Keep the local tag of a mapping or list (`!If [...]`, `!Sub [...]` in a CloudFormation
     /// template) by wrapping the node in a one-pair mapping `{"!If": [...]}`, the way
     /// CloudFormation's own long form (`{"Fn::If": [...]}`) writes it. A scalar's tag is always
     /// kept in `YAMLScalar.tag`. Off for Kubernetes manifests, whose decoder ignores such tags.
     public var wrapsLocalTags: Bool
 
-    public init(limits: Limits = Limits(), jsonFastPath: Bool = true, wrapsLocalTags: Bool = false) {
+    public init(limits: Limits = Limits(), jsonFastPath: Bool = true, blockFastPath: Bool = true, wrapsLocalTags: Bool = false) {
         self.limits = limits
         self.jsonFastPath = jsonFastPath
+        self.blockFastPath = blockFastPath
         self.wrapsLocalTags = wrapsLocalTags
     }
 
@@ -51,6 +55,11 @@ public struct YAMLLoader: Sendable {
         // Strict JSON takes a faster road to the same tree; anything else (and every error) is
         // left to libyaml, so diagnostics do not depend on which road was tried.
         if jsonFastPath, JSONLoader.looksLikeJSON(bytes), let output = JSONLoader.load(bytes: bytes, file: file, limits: limits) {
+            return output
+        }
+        // Block YAML (what manifests are written in) has its own road; anything it does not read,
+        // errors included, goes to libyaml below.
+        if blockFastPath, let output = BlockYAMLLoader.load(bytes: bytes, file: file, limits: limits) {
             return output
         }
         var output = Output(documents: [], diagnostics: [])

@@ -147,8 +147,15 @@ public enum SourceReader {
             }
             bytes = data
         case .file(let path):
+            // Opened first, then looked at through the descriptor: one path lookup per file.
+            // O_NONBLOCK so that opening a FIFO does not wait for a writer (it is refused below).
+            let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+            guard descriptor >= 0 else {
+                return .failure(Diagnostic(file: name, message: "cannot read: \(String(cString: strerror(errno)))"))
+            }
+            defer { close(descriptor) }
             var info = stat()
-            guard stat(path, &info) == 0 else {
+            guard fstat(descriptor, &info) == 0 else {
                 return .failure(Diagnostic(file: name, message: "cannot read: \(String(cString: strerror(errno)))"))
             }
             if (info.st_mode & S_IFMT) != S_IFREG {
@@ -157,11 +164,6 @@ public enum SourceReader {
             if Int(info.st_size) > maxBytes {
                 return .failure(tooLarge(name, size: Int(info.st_size), maxBytes: maxBytes))
             }
-            let descriptor = open(path, O_RDONLY)
-            guard descriptor >= 0 else {
-                return .failure(Diagnostic(file: name, message: "cannot read: \(String(cString: strerror(errno)))"))
-            }
-            defer { close(descriptor) }
             var data = [UInt8](repeating: 0, count: Int(info.st_size))
             var filled = 0
             while filled < data.count {

@@ -142,6 +142,11 @@ public struct Scanner: Sendable {
             }
         }
         var expiredMatches: [Int: Int] = [:]
+        guard !annotations.isEmpty || config != nil else {
+            // Nothing can suppress a finding: they are the result as they are.
+            result.findings = outcome.findings
+            return result
+        }
         result.findings.reserveCapacity(outcome.findings.count)
         for var finding in outcome.findings {
             if !annotations.isEmpty,

@@ -67,7 +67,14 @@ public final class WorkloadView: Sendable {
         self.resource = resource
         self.spec = spec
         self.podLabels = podLabels
+        images = spec.containers.compactMap { container in
+            guard let image = container.image, !image.value.isEmpty else { return nil }
+            return (container, image, ImageReference(image.value))
+        }
     }
+
+    /// Every container that names an image, with the image parsed once for all the image checks.
+    public let images: [(container: Container, image: Located<String>, reference: ImageReference)]
     public var serviceAccount: String {
         let name = spec.serviceAccountName?.value ?? ""
         return name.isEmpty ? "default" : name

@@ -58,7 +58,8 @@ public struct KubernetesSuite: CheckSuite {
         for check in objectChecks {
             for kind in check.kinds { byKind[kind, default: []].append(check) }
         }
-        for (kind, checks) in byKind {
+        // In a fixed order: a dictionary's order changes from one run to the next.
+        for (kind, checks) in byKind.sorted(by: { $0.key < $1.key }) {
             for position in inventory.byKind[kind] ?? [] {
                 let resource = inventory.resources[position]
                 for check in checks {

@@ -4,8 +4,31 @@ import BulkheadCore
 public struct Located<Value: Sendable>: Sendable {
     public var value: Value
     public var mark: Mark
+    /// The path of the field's parent, and the field's key below it; joined only when asked,
+    /// since most fields read never appear in a finding.
+    private var parentPath: String
+    private var key: String
+
     /// Field path from the object's root.
-    public var path: String
+    public var path: String {
+        if key.isEmpty { return parentPath }
+        return parentPath.isEmpty ? key : parentPath + "." + key
+    }
+
+    public init(value: Value, mark: Mark, path: String) {
+        self.value = value
+        self.mark = mark
+        parentPath = path
+        key = ""
+    }
+
+    /// The field `key` of the object at `parentPath`.
+    public init(value: Value, mark: Mark, parentPath: String, key: String) {
+        self.value = value
+        self.mark = mark
+        self.parentPath = parentPath
+        self.key = key
+    }
 }
 
 /// The parts of a pod spec that Pod Security and workload checks read, typed and positioned.

@@ -49,32 +49,29 @@ public struct PodSpecReader {
 
     mutating func bool(_ parent: YAMLNode, _ key: String, _ base: String) -> Located<Bool>? {
         guard let node = parent[key], !node.isNull else { return nil }
-        let path = Self.join(base, key)
         guard let value = node.bool else {
-            typeError(node, path, expected: "a boolean")
+            typeError(node, Self.join(base, key), expected: "a boolean")
             return nil
         }
-        return Located(value: value, mark: node.mark, path: path)
+        return Located(value: value, mark: node.mark, parentPath: base, key: key)
     }
 
     mutating func int(_ parent: YAMLNode, _ key: String, _ base: String) -> Located<Int>? {
         guard let node = parent[key], !node.isNull else { return nil }
-        let path = Self.join(base, key)
         guard let value = node.int else {
-            typeError(node, path, expected: "an integer")
+            typeError(node, Self.join(base, key), expected: "an integer")
             return nil
         }
-        return Located(value: value, mark: node.mark, path: path)
+        return Located(value: value, mark: node.mark, parentPath: base, key: key)
     }
 
     mutating func string(_ parent: YAMLNode, _ key: String, _ base: String) -> Located<String>? {
         guard let node = parent[key], !node.isNull else { return nil }
-        let path = Self.join(base, key)
         guard let scalar = node.scalar else {
-            typeError(node, path, expected: "a string")
+            typeError(node, Self.join(base, key), expected: "a string")
             return nil
         }
-        return Located(value: scalar.value, mark: node.mark, path: path)
+        return Located(value: scalar.value, mark: node.mark, parentPath: base, key: key)
     }
 
     mutating func mapping(_ parent: YAMLNode, _ key: String, _ base: String) -> YAMLNode? {
@@ -280,7 +277,7 @@ public struct PodSpecReader {
                 guard let node = mapping(resources, key, Self.join(path, "resources")) else { continue }
                 for pair in node.pairs ?? [] {
                     guard let scalar = pair.value.scalar, !scalar.isNull else { continue }
-                    let located = Located(value: scalar.value, mark: pair.value.mark, path: "\(path).resources.\(key).\(pair.key)")
+                    let located = Located(value: scalar.value, mark: pair.value.mark, parentPath: "\(path).resources.\(key)", key: pair.key)
                     if target == 0 { container.requests[pair.key] = located } else { container.limits[pair.key] = located }
                 }
             }

@@ -97,6 +97,10 @@ public struct RBACGraph: Sendable {
     public private(set) var bindings: [RBACBinding] = []
     /// Position in `bindings` by inventory index.
     private var bindingPositions: [Int: Int] = [:]
+    /// Positions in `bindings` by the role they refer to (`ClusterRole/name`, `Role/name`).
+    private var bindingsByRoleRef: [String: [Int]] = [:]
+    /// ClusterRoles with an `aggregationRule`.
+    private var aggregators: [RBACRole] = []
 
     /// The binding read from the inventory resource at `index`.
     public func binding(at index: Int) -> RBACBinding? {
@@ -128,6 +132,7 @@ public struct RBACGraph: Sendable {
             }
         }
         aggregate()
+        aggregators = roles.values.filter { !$0.aggregationSelectors.isEmpty }
         for kind in ["RoleBinding", "ClusterRoleBinding"] {
             for index in inventory.byKind[kind] ?? [] {
                 let resource = inventory.resources[index]
@@ -140,10 +145,12 @@ public struct RBACGraph: Sendable {
                     if kind == "ServiceAccount" && namespace == nil { namespace = resource.namespace ?? "default" }
                     subjects.append((RBACSubject(kind: kind, name: name, namespace: namespace), item.mark, "subjects[\(position)]"))
                 }
+                let roleKind = roleRef["kind"]?.string ?? "ClusterRole"
                 bindingPositions[index] = bindings.count
+                bindingsByRoleRef["\(roleKind)/\(roleName)", default: []].append(bindings.count)
                 bindings.append(RBACBinding(
                     index: index, kind: kind, namespace: kind == "RoleBinding" ? (resource.namespace ?? "default") : nil,
-                    name: resource.name, roleKind: roleRef["kind"]?.string ?? "ClusterRole", roleName: roleName,
+                    name: resource.name, roleKind: roleKind, roleName: roleName,
                     roleRefMark: roleRef.mark, subjects: subjects))
             }
         }
@@ -228,13 +235,14 @@ public struct RBACGraph: Sendable {
     public func bindings(of role: RBACRole) -> [RBACBinding] {
         var names: Set<String> = [role.name]
         if role.kind == "ClusterRole" {
-            for aggregator in roles.values where aggregator.aggregationSelectors.contains(where: { $0.matches(role.labels) }) {
+            for aggregator in aggregators where aggregator.aggregationSelectors.contains(where: { $0.matches(role.labels) }) {
                 names.insert(aggregator.name)
             }
         }
-        return bindings.filter { binding in
-            binding.roleKind == role.kind && names.contains(binding.roleName)
-                && (role.kind == "ClusterRole" || binding.namespace == role.namespace)
+        // Looked up by the role they refer to, then in input order.
+        let positions = names.flatMap { bindingsByRoleRef["\(role.kind)/\($0)"] ?? [] }.sorted()
+        return positions.map { bindings[$0] }.filter { binding in
+            role.kind == "ClusterRole" || binding.namespace == role.namespace
         }
     }
 

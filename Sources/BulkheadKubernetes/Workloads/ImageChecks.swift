@@ -41,12 +41,6 @@ enum ImageChecks {
 
     static let digestImage = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:4c3f2a6d1b0e9f8a7c6b5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a"
 
-    static func containers(_ view: WorkloadView) -> [(Container, Located<String>, ImageReference)] {
-        view.spec.containers.compactMap { container in
-            guard let image = container.image, !image.value.isEmpty else { return nil }
-            return (container, image, ImageReference(image.value))
-        }
-    }
 
     static let latestTag = WorkloadCheck(CheckDescriptor(
         id: "imageTagLatest", title: "Image without a tag or with :latest", severity: .medium, category: "images",
@@ -59,7 +53,7 @@ enum ImageChecks {
             CheckExample(.compliant, pod("nginx:1.27.2")),
             CheckExample(.compliant, pod(digestImage)),
         ])) { view, _, _ in
-        containers(view).compactMap { container, image, reference in
+        view.images.compactMap { container, image, reference in
             guard reference.digest == nil, reference.tag == nil || reference.tag == "latest" else { return nil }
             return FieldViolation(image, "\(PodSecurityText.container(container)) uses \(reference.tag == nil ? "an untagged image" : ":latest") (\(image.value))")
         }
@@ -74,7 +68,7 @@ enum ImageChecks {
             CheckExample(.violation, pod("nginx:1.27.2")),
             CheckExample(.compliant, pod(digestImage)),
         ])) { view, _, options in
-        containers(view).compactMap { container, image, reference in
+        view.images.compactMap { container, image, reference in
             guard reference.isMutable else { return nil }
             return FieldViolation(image, "\(PodSecurityText.container(container)) image \(image.value) is not pinned by digest", severity: options.imageDigestSeverity)
         }
@@ -93,7 +87,7 @@ enum ImageChecks {
         ])) { view, _, options in
         guard !options.allowedRegistries.isEmpty else { return [] }
         let globs = options.allowedRegistries.map(Glob.init)
-        return containers(view).compactMap { container, image, reference in
+        return view.images.compactMap { container, image, reference in
             guard !globs.contains(where: { $0.matches(reference.registry) }) else { return nil }
             return FieldViolation(image, "\(PodSecurityText.container(container)) pulls from \(reference.registry), not an allowed registry (\(options.allowedRegistries.joined(separator: ", ")))")
         }
@@ -110,7 +104,7 @@ enum ImageChecks {
             CheckExample(.compliant, pod("nginx:1.27", extra: "\n    imagePullPolicy: Always")),
             CheckExample(.compliant, pod(digestImage)),
         ])) { view, _, _ in
-        containers(view).compactMap { container, image, reference in
+        view.images.compactMap { container, image, reference in
             guard reference.isMutable else { return nil }
             if let policy = container.imagePullPolicy {
                 return policy.value == "Always" ? nil
