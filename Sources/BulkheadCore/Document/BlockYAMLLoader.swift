@@ -22,6 +22,8 @@ struct BlockYAMLLoader {
     private var index = 0
     private var line = 1
     private var lineStart = 0
+    private var columnAnchor = 0
+    private var columnAnchorValue = 0
     private var depth = 0
     private var nodes = 0
     private(set) var diagnostics: [Diagnostic] = []
@@ -99,19 +101,27 @@ struct BlockYAMLLoader {
         return next == Self.space || next == Self.newline || next == 0
     }
 
-    /// 0-based column of byte `at` on the current line, in characters.
-    private func column(_ at: Int) -> Int {
+    /// 0-based column of byte `at` on the current line, in characters. With non-ASCII input the
+    /// count goes on from the last place asked, so that a long line is not counted from its start
+    /// for each of its values.
+    private mutating func column(_ at: Int) -> Int {
         if ascii { return at - lineStart }
-        var column = 0
-        var position = lineStart
+        if columnAnchor < lineStart || columnAnchor > at {
+            columnAnchor = lineStart
+            columnAnchorValue = 0
+        }
+        var column = columnAnchorValue
+        var position = columnAnchor
         while position < at {
             if bytes[position] & 0xC0 != 0x80 { column += 1 }
             position += 1
         }
+        columnAnchor = at
+        columnAnchorValue = column
         return column
     }
 
-    private func mark(_ at: Int) -> Mark {
+    private mutating func mark(_ at: Int) -> Mark {
         Mark(line: line, column: column(at) + 1)
     }
 
