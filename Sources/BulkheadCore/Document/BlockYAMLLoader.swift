@@ -22,8 +22,7 @@ struct BlockYAMLLoader {
     private var index = 0
     private var line = 1
     private var lineStart = 0
-    private var columnAnchor = 0
-    private var columnAnchorValue = 0
+    private var columns = ColumnCounter()
     private var depth = 0
     private var nodes = 0
     private(set) var diagnostics: [Diagnostic] = []
@@ -101,24 +100,9 @@ struct BlockYAMLLoader {
         return next == Self.space || next == Self.newline || next == 0
     }
 
-    /// 0-based column of byte `at` on the current line, in characters. With non-ASCII input the
-    /// count goes on from the last place asked, so that a long line is not counted from its start
-    /// for each of its values.
+    /// 0-based column of byte `at` on the current line, in characters.
     private mutating func column(_ at: Int) -> Int {
-        if ascii { return at - lineStart }
-        if columnAnchor < lineStart || columnAnchor > at {
-            columnAnchor = lineStart
-            columnAnchorValue = 0
-        }
-        var column = columnAnchorValue
-        var position = columnAnchor
-        while position < at {
-            if bytes[position] & 0xC0 != 0x80 { column += 1 }
-            position += 1
-        }
-        columnAnchor = at
-        columnAnchorValue = column
-        return column
+        ascii ? at - lineStart : columns.column(of: at, lineStart: lineStart, in: bytes)
     }
 
     private mutating func mark(_ at: Int) -> Mark {
@@ -491,18 +475,8 @@ struct BlockYAMLLoader {
     }
 
     private mutating func hex(_ digits: Int) throws(GiveUp) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<digits {
-            let digit: UInt8
-            switch byte(index) {
-            case 0x30...0x39: digit = byte(index) - 0x30
-            case 0x41...0x46: digit = byte(index) - 0x41 + 10
-            case 0x61...0x66: digit = byte(index) - 0x61 + 10
-            default: throw GiveUp()
-            }
-            value = value << 4 | UInt32(digit)
-            index += 1
-        }
+        guard let value = HexDigits.value(bytes, at: index, count: digits) else { throw GiveUp() }
+        index += digits
         return value
     }
 

@@ -17,10 +17,7 @@ struct JSONLoader {
     private var index = 0
     private var line = 1
     private var lineStart = 0
-    /// The last place a column was computed, so that columns on a long (minified) line are
-    /// counted incrementally instead of from the start of the line each time.
-    private var columnAnchor = 0
-    private var columnAnchorValue = 1
+    private var columns = ColumnCounter()
     private var depth = 0
     private var nodes = 0
     private(set) var diagnostics: [Diagnostic] = []
@@ -70,8 +67,6 @@ struct JSONLoader {
                 index += 1
                 line += 1
                 lineStart = index
-                columnAnchor = index
-                columnAnchorValue = 1
             } else {
                 return
             }
@@ -79,20 +74,7 @@ struct JSONLoader {
     }
 
     private mutating func mark() -> Mark {
-        if columnAnchor < lineStart {
-            columnAnchor = lineStart
-            columnAnchorValue = 1
-        }
-        var column = columnAnchorValue
-        var position = columnAnchor
-        while position < index {
-            // Count characters, not bytes: skip UTF-8 continuation bytes.
-            if bytes[position] & 0xC0 != 0x80 { column += 1 }
-            position += 1
-        }
-        columnAnchor = index
-        columnAnchorValue = column
-        return Mark(line: line, column: column)
+        Mark(line: line, column: columns.column(of: index, lineStart: lineStart, in: bytes) + 1)
     }
 
     private mutating func value() throws(GiveUp) -> YAMLNode {
@@ -219,20 +201,8 @@ struct JSONLoader {
     }
 
     private mutating func hex4() throws(GiveUp) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw GiveUp() }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
-            let digit: UInt8
-            switch byte {
-            case 0x30...0x39: digit = byte - 0x30
-            case 0x41...0x46: digit = byte - 0x41 + 10
-            case 0x61...0x66: digit = byte - 0x61 + 10
-            default: throw GiveUp()
-            }
-            value = value << 4 | UInt32(digit)
-            index += 1
-        }
+        guard let value = HexDigits.value(bytes, at: index, count: 4) else { throw GiveUp() }
+        index += 4
         return value
     }
 
