@@ -2,7 +2,7 @@ import BulkheadCore
 
 /// Writes JSON text directly (two-space indentation, keys in the order given). Reports with tens of
 /// thousands of findings are written several times faster than through `JSONEncoder`, and handed
-/// to `sink` in pieces of about `ReportSink.chunkSize` bytes after each array element, so a
+/// to `sink` in pieces of about `ReportChunk.size` bytes after each array element, so a
 /// report is never held whole.
 struct JSONWriter {
     private var bytes: [UInt8] = []

@@ -58,34 +58,54 @@ enum Output {
     /// A report written in pieces to `path` (not atomically: a rename would replace special files
     /// such as /dev/stdout) or to standard output, straight from the writer's buffer.
     static func write(to path: String?, _ produce: (@escaping ReportSink) throws -> Void) throws {
-        let descriptor: Int32
-        if let path {
-            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard descriptor >= 0 else { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        } else {
-            descriptor = STDOUT_FILENO
+        let destination = Destination(path: path)
+        defer { destination.close() }
+        try produce { destination.write($0) }
+        destination.write(UnsafeRawBufferPointer(start: nil, count: 0)) // creates the file of an empty report
+        if let path, let failure = destination.failure {
+            throw ValidationError("cannot write \(path): \(failure)")
         }
-        // The sink cannot throw; the first failure is kept and reported once the report is done.
-        final class Failure: @unchecked Sendable { var errno: Int32? }
-        let failure = Failure()
-        defer { if path != nil { close(descriptor) } }
-        try produce { bytes in
-            guard failure.errno == nil, var next = bytes.baseAddress else { return }
+    }
+
+    /// Where a report goes. A file is opened with the first piece, so a report that fails to
+    /// render leaves an existing file alone. The sink cannot throw: the first failure is kept and
+    /// reported once the report is done (standard output closed early, as by `| head`, is not an
+    /// error of the scan).
+    private final class Destination: @unchecked Sendable {
+        let path: String?
+        private var descriptor: Int32 = -1
+        private(set) var failure: String?
+
+        init(path: String?) {
+            self.path = path
+            if path == nil { descriptor = STDOUT_FILENO }
+        }
+
+        func write(_ bytes: UnsafeRawBufferPointer) {
+            guard failure == nil else { return }
+            if descriptor < 0, let path {
+                descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                guard descriptor >= 0 else {
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+            }
+            guard var next = bytes.baseAddress else { return }
             var remaining = bytes.count
             while remaining > 0 {
                 let written = Foundation.write(descriptor, next, remaining)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure.errno = errno
+                    failure = String(cString: strerror(errno))
                     return
                 }
                 remaining -= written
                 next += written
             }
         }
-        // Standard output closed early (`bulkhead scan ... | head`) is not an error of the scan.
-        if let code = failure.errno, path != nil {
-            throw ValidationError("cannot write \(path ?? "-"): \(String(cString: strerror(code)))")
+
+        func close() {
+            if path != nil, descriptor >= 0 { _ = Foundation.close(descriptor) }
         }
     }
 

@@ -124,6 +124,9 @@ struct CLITests {
         defer { try? FileManager.default.removeItem(at: file) }
         #expect(try CLI.run(["scan", "examples/", corpus, "--format", "json", "--output", file.path]).status == 2)
         #expect(try String(contentsOf: file, encoding: .utf8) == first.stdout)
+        let nowhere = try CLI.run(["scan", "examples/", "--format", "json", "--output", "/nonexistent-dir/report.json"])
+        #expect(nowhere.status == 2)
+        #expect(nowhere.stderr.contains("cannot write /nonexistent-dir/report.json: No such file or directory"))
     }
 
     @Test func readsStandardInputLikeAPipeFromHelm() throws {

@@ -45,6 +45,8 @@ public final class WorkloadView: Sendable {
     public let spec: PodSpec
     /// Labels of the pods it creates (the template's labels; a Pod's own).
     public let podLabels: [String: String]
+    /// Every container that names an image, with the image parsed once for all the image checks.
+    public let images: [(container: Container, image: Located<String>, reference: ImageReference)]
     public var namespace: String { resource.namespace ?? "default" }
 
     /// The view of a resource whose pod spec has been read; pod labels come from the template.
@@ -73,8 +75,6 @@ public final class WorkloadView: Sendable {
         }
     }
 
-    /// Every container that names an image, with the image parsed once for all the image checks.
-    public let images: [(container: Container, image: Located<String>, reference: ImageReference)]
     public var serviceAccount: String {
         let name = spec.serviceAccountName?.value ?? ""
         return name.isEmpty ? "default" : name

@@ -41,7 +41,6 @@ enum ImageChecks {
 
     static let digestImage = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:4c3f2a6d1b0e9f8a7c6b5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a"
 
-
     static let latestTag = WorkloadCheck(CheckDescriptor(
         id: "imageTagLatest", title: "Image without a tag or with :latest", severity: .medium, category: "images",
         description: "Without a tag, or with :latest, what runs depends on when the node pulled: deployments are not reproducible and a pushed image reaches production unreviewed.",
