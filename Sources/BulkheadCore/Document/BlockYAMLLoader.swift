@@ -157,16 +157,15 @@ struct BlockYAMLLoader {
         if byte(index) == Self.tab { throw GiveUp() }
     }
 
-    private mutating func counted(_ node: YAMLNode) throws(GiveUp) -> YAMLNode {
+    /// Every node and every key counts towards `Limits.maxNodes`, as on the libyaml road.
+    private mutating func tally() throws(GiveUp) {
         nodes += 1
         guard nodes <= limits.maxNodes else { throw GiveUp() }
-        return node
     }
 
-    /// Keys count towards `Limits.maxNodes` as they do on the libyaml road.
-    private mutating func countKey() throws(GiveUp) {
-        nodes += 1
-        guard nodes <= limits.maxNodes else { throw GiveUp() }
+    private mutating func counted(_ node: YAMLNode) throws(GiveUp) -> YAMLNode {
+        try tally()
+        return node
     }
 
     private mutating func scalar(_ value: String, _ style: YAMLScalar.Style, at: Mark) throws(GiveUp) -> YAMLNode {
@@ -329,7 +328,7 @@ struct BlockYAMLLoader {
         var keyAt = keyMark
         while true {
             guard key != "<<" else { throw GiveUp() }
-            try countKey()
+            try tally()
             let value = try value(parentIndent: indent, emptyAt: mark(index), inMapping: true)
             weight += value.weight
             if let problem = keys.duplicate(key, at: keyAt, among: pairs, file: file) { diagnostics.append(problem) }
@@ -596,7 +595,7 @@ struct BlockYAMLLoader {
                         guard first != UInt8(ascii: "["), first != UInt8(ascii: "{") else { throw GiveUp() }
                         key = try flowPlain(isKey: true)
                     }
-                    try countKey()
+                    try tally()
                     try skipSpaces()
                     guard byte(index) == UInt8(ascii: ":"), byte(index + 1) == Self.space else { throw GiveUp() }
                     index += 1
