@@ -80,9 +80,7 @@ public enum JSONReport {
                 for item in result.notAssessed {
                     list.element { entry in
                         entry.field("checkID", item.checkID)
-                        entry.field("file", item.location.file)
-                        entry.field("line", item.location.line)
-                        entry.field("column", item.location.column)
+                        writeLocation(item.location, into: &entry)
                         entry.field("fieldPath", item.fieldPath)
                         writeResource(item.resource, into: &entry)
                         entry.field("reason", item.reason)
@@ -100,9 +98,7 @@ public enum JSONReport {
             entry.field("category", finding.category)
             entry.field("severity", finding.severity.rawValue)
             entry.field("message", finding.message)
-            entry.field("file", finding.location.file)
-            entry.field("line", finding.location.line)
-            entry.field("column", finding.location.column)
+            writeLocation(finding.location, into: &entry)
             entry.field("fieldPath", finding.fieldPath)
             writeResource(finding.resource, into: &entry)
             entry.field("controls", finding.controls)
@@ -115,6 +111,12 @@ public enum JSONReport {
                 }
             }
         }
+    }
+
+    static func writeLocation(_ location: SourceLocation, into entry: inout JSONWriter) {
+        entry.field("file", location.file)
+        entry.field("line", location.line)
+        entry.field("column", location.column)
     }
 
     static func writeResource(_ ref: ResourceRef, into entry: inout JSONWriter) {

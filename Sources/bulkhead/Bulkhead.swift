@@ -71,7 +71,7 @@ enum Output {
     /// render leaves an existing file alone. The sink cannot throw: the first failure is kept and
     /// reported once the report is done (standard output closed early, as by `| head`, is not an
     /// error of the scan).
-    private final class Destination: @unchecked Sendable {
+    private final class Destination {
         let path: String?
         private var descriptor: Int32 = -1
         private(set) var failure: String?

@@ -231,17 +231,23 @@ struct JSONLoader {
             weight += value.weight
             if let problem = keys.duplicate(key, at: keyMark, among: pairs, file: file) { diagnostics.append(problem) }
             pairs.append(YAMLPair(key: key, keyMark: keyMark, value: value))
-            skipWhitespace()
-            guard index < bytes.count else { throw GiveUp() }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                skipWhitespace()
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw GiveUp() }
-            index += 1
-            return YAMLNode(.mapping(pairs), mark: at, weight: weight)
+            guard try anotherMember(before: UInt8(ascii: "}")) else { return YAMLNode(.mapping(pairs), mark: at, weight: weight) }
         }
+    }
+
+    /// After a member of an object or array: true past a `,` (another member follows), false past
+    /// the closing bracket.
+    private mutating func anotherMember(before closing: UInt8) throws(GiveUp) -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw GiveUp() }
+        if bytes[index] == UInt8(ascii: ",") {
+            index += 1
+            skipWhitespace()
+            return true
+        }
+        guard bytes[index] == closing else { throw GiveUp() }
+        index += 1
+        return false
     }
 
     private mutating func array(_ at: Mark) throws(GiveUp) -> YAMLNode {
@@ -260,16 +266,7 @@ struct JSONLoader {
             let item = try value()
             weight += item.weight
             items.append(item)
-            skipWhitespace()
-            guard index < bytes.count else { throw GiveUp() }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                skipWhitespace()
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { throw GiveUp() }
-            index += 1
-            return YAMLNode(.sequence(items), mark: at, weight: weight)
+            guard try anotherMember(before: UInt8(ascii: "]")) else { return YAMLNode(.sequence(items), mark: at, weight: weight) }
         }
     }
 }

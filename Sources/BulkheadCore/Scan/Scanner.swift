@@ -142,29 +142,33 @@ public struct Scanner: Sendable {
             }
         }
         var expiredMatches: [Int: Int] = [:]
-        guard !annotations.isEmpty || config != nil else {
-            // Nothing can suppress a finding: they are the result as they are.
-            result.findings = outcome.findings
-            return result
-        }
-        result.findings.reserveCapacity(outcome.findings.count)
-        for var finding in outcome.findings {
-            if !annotations.isEmpty,
-               let annotation = annotations[AnnotationSuppression.identity(finding.location.file, finding.resource)],
-               let suppression = annotation.suppression(for: finding.checkID) {
-                finding.suppression = suppression
-            } else if config != nil {
-                if let (_, exception) = matchingException(finding, expired: false) {
-                    finding.suppression = Suppression(source: .config, reason: exception.reason, expires: exception.expires)
-                } else if let (index, _) = matchingException(finding, expired: true) {
-                    expiredMatches[index, default: 0] += 1
+        // Suppressions are marked in place; the findings are copied apart only when some are
+        // suppressed (a finding holds a dozen strings: tens of thousands are not copied for nothing).
+        var findings = outcome.findings
+        var anySuppressed = false
+        if !annotations.isEmpty || config != nil {
+            for position in findings.indices {
+                let finding = findings[position]
+                if !annotations.isEmpty,
+                   let annotation = annotations[AnnotationSuppression.identity(finding.location.file, finding.resource)],
+                   let suppression = annotation.suppression(for: finding.checkID) {
+                    findings[position].suppression = suppression
+                    anySuppressed = true
+                } else if config != nil {
+                    if let (_, exception) = matchingException(finding, expired: false) {
+                        findings[position].suppression = Suppression(source: .config, reason: exception.reason, expires: exception.expires)
+                        anySuppressed = true
+                    } else if let (index, _) = matchingException(finding, expired: true) {
+                        expiredMatches[index, default: 0] += 1
+                    }
                 }
             }
-            if finding.suppression == nil {
-                result.findings.append(finding)
-            } else {
-                result.suppressed.append(finding)
-            }
+        }
+        if anySuppressed {
+            result.findings = findings.filter { $0.suppression == nil }
+            result.suppressed = findings.filter { $0.suppression != nil }
+        } else {
+            result.findings = findings
         }
         if let config {
             for (index, exception) in config.exceptions.enumerated() where exception.isExpired(today: today) {
