@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "BulkheadMatrix", targets: ["BulkheadMatrix"]),
         .library(name: "BulkheadHistory", targets: ["BulkheadHistory"]),
         .library(name: "BulkheadAdmission", targets: ["BulkheadAdmission"]),
+        .library(name: "BulkheadCatalogue", targets: ["BulkheadCatalogue"]),
     ],
     dependencies: [
         // Yams is used for its bundled libyaml (module CYaml): the document tree is built from
@@ -57,6 +58,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The composition root: every check family in one registry, for every front door.
+        .target(
+            name: "BulkheadCatalogue",
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS"],
+            swiftSettings: strict
+        ),
         .target(
             name: "BulkheadReports",
             dependencies: ["BulkheadCore"],
@@ -91,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "bulkhead",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory", "BulkheadAdmission",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadCatalogue", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory", "BulkheadAdmission",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -136,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadMatrixTests",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadMatrix", "BulkheadHistory", "BulkheadTestSupport"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadCatalogue", "BulkheadMatrix", "BulkheadHistory", "BulkheadTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -13,8 +13,6 @@ public enum AWSChecks {
 
     /// Only the checks an `--only` selector picks (by ID or category prefix, e.g. `aws/eks`).
     public static func registry(only selectors: [String]) -> CheckRegistry {
-        guard !selectors.isEmpty else { return registry }
-        return CheckRegistry(suites: [AWSSuite(checks: checks.filter { $0.descriptor.matches(selectors) },
-                                               chains: chains.filter { $0.descriptor.matches(selectors) })])
+        registry.selecting { $0.matches(selectors) }
     }
 }

@@ -19,15 +19,8 @@ public enum KubernetesChecks {
     public static var registry: CheckRegistry { CheckRegistry(suites: suites) }
 
     /// Only the checks whose ID or category matches one of `selectors` (a category matches by
-    /// prefix: `pod-security` selects baseline and restricted).
+    /// prefix: `pod-security` selects baseline and restricted); unknown selectors select nothing.
     public static func registry(only selectors: [String]) -> CheckRegistry {
-        guard !selectors.isEmpty else { return registry }
-        func selected(_ descriptor: CheckDescriptor) -> Bool { descriptor.matches(selectors) }
-        let suite = KubernetesSuite(
-            podSecurity: PodSecuritySuite(checks: podSecurity.checks.filter { selected($0.descriptor) }),
-            workloadChecks: workloadChecks.filter { selected($0.descriptor) },
-            objectChecks: objectChecks.filter { selected($0.descriptor) },
-            inventoryChecks: inventoryChecks.filter { selected($0.descriptor) })
-        return CheckRegistry(suites: [suite])
+        registry.selecting { $0.matches(selectors) }
     }
 }

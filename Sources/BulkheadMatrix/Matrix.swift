@@ -130,25 +130,6 @@ public struct MatrixBuilder {
         self.catalogue = catalogue
     }
 
-    /// Kinds each category of check examines: evidence exists for a control only when the input has some.
-    static let examinedKinds: [String: Set<String>] = {
-        let workloads = Set(WorkloadKinds.podCarryingKinds)
-        return [
-            "pod-security": workloads,
-            "rbac": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
-            "network": workloads.union(["NetworkPolicy", "CiliumNetworkPolicy", "CiliumClusterwideNetworkPolicy", "Namespace"]),
-            "identity": workloads.union(["ServiceAccount"]),
-            "secrets": workloads.union(["Secret", "ConfigMap", "SecretProviderClass"]),
-            "images": workloads,
-            "hygiene": workloads.union(["Service"]),
-        ]
-    }()
-
-    static func kinds(forCategory category: String) -> Set<String> {
-        let key = category.split(separator: "/").first.map(String.init) ?? category
-        return examinedKinds[key] ?? []
-    }
-
     public func build(inventory: Inventory, scan: ScanResult, inputs: [String], inputsDigest: String, generated: Date = Date()) -> Matrix {
         var memo: [String: ControlResult] = [:]
         let controls = Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id, $0) })
@@ -172,7 +153,7 @@ public struct MatrixBuilder {
     static func describe(_ assessment: Assessment, _ control: Control) -> String {
         switch assessment {
         case .inherited: return ControlCatalog.awsAttestations
-        case .aws: return "not assessed: give a CloudFormation template, Terraform or --aws to assess \(control.title) (the AWS inputs are not read by this build yet)"
+        case .aws: return "not assessed: give a CloudFormation template, Terraform (.tf or a plan) or --aws (the live account) that holds what \(control.title) is about"
         case .process: return "not assessed: process evidence (documents, reviews), not machine-checkable"
         case .registry: return "not assessed: needs image and registry data (signatures, scan results), not read by this build"
         case .manifests: return "not assessed: give Kubernetes manifests that include what this control is about"
@@ -187,8 +168,6 @@ public struct MatrixBuilder {
         case .inherited:
             result = ControlResult(control: control, status: .inherited, reason: ControlCatalog.awsAttestations, checks: [], findings: [], examined: [])
         case .process, .registry:
-            result = ControlResult(control: control, status: .notAssessed, reason: Self.describe(control.assessment, control), checks: [], findings: [], examined: [])
-        case .aws where control.evidenceFrom.isEmpty && control.probe == nil:
             result = ControlResult(control: control, status: .notAssessed, reason: Self.describe(control.assessment, control), checks: [], findings: [], examined: [])
         default:
             result = assess(control, controls: controls, inventory: inventory, scan: scan, memo: &memo, depth: depth)
@@ -208,13 +187,18 @@ public struct MatrixBuilder {
 
         if !descriptors.isEmpty {
             let ids = Set(descriptors.map(\.id))
-            let kinds = descriptors.reduce(into: Set<String>()) { $0.formUnion(Self.kinds(forCategory: $1.category)) }
+            let kinds = descriptors.reduce(into: Set<String>()) { $0.formUnion(registry.examines($1)) }
             examined = inventory.resources.filter { kinds.contains($0.kind) }
                 .map { EvidenceResource(resource: $0.ref, file: $0.file, line: $0.node.mark.line) }
+                + scan.subjects.filter { kinds.contains($0.resource.kind) }
+                .map { EvidenceResource(resource: $0.resource, file: $0.location.file, line: $0.location.line) }
             findings = scan.findings.filter { ids.contains($0.checkID) }
+            let unknown = scan.notAssessed.filter { ids.contains($0.checkID) }
             if examined.isEmpty {
                 statuses.append(.notAssessed)
-                reasons.append("no \(kinds.sorted().prefix(4).joined(separator: ", "))\(kinds.count > 4 ? "…" : "") in the input")
+                let named = kinds.sorted { ($0.hasPrefix("AWS::") ? 1 : 0, $0) < ($1.hasPrefix("AWS::") ? 1 : 0, $1) }
+                reasons.append(named.isEmpty ? "its checks examine nothing on their own"
+                               : "no \(named.prefix(4).joined(separator: ", "))\(named.count > 4 ? "…" : "") in the input")
             } else {
                 let examinedKeys = Set(examined.map { "\($0.file)\u{0}\($0.resource)" })
                 let failing = Set(findings.map { "\($0.location.file)\u{0}\($0.resource)" }).intersection(examinedKeys)
@@ -230,6 +214,11 @@ public struct MatrixBuilder {
                 reasons.append(failing.isEmpty
                     ? "\(examined.count) resource\(examined.count == 1 ? "" : "s") examined by \(ids.count) check\(ids.count == 1 ? "" : "s"), no finding"
                     : "\(findings.count) finding\(findings.count == 1 ? "" : "s") on \(failing.count) of \(examined.count) examined resources")
+                if !unknown.isEmpty {
+                    // A check that could not judge leaves that part unassessed: a pass becomes partial.
+                    statuses.append(.notAssessed)
+                    reasons.append("\(unknown.count) judgement\(unknown.count == 1 ? "" : "s") not assessed (\(unknown[0].checkID): \(unknown[0].reason))")
+                }
             }
         }
         if let probe = control.probe {

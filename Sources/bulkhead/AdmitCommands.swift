@@ -101,6 +101,9 @@ struct AdmitCommand: ParsableCommand {
         @Option(help: "Webhook image, pinned by digest.")
         var image = InstallManifests.defaultImage
 
+        @Option(name: .shortAndLong, help: ArgumentHelp("Write the manifests to this file instead of standard output.", valueName: "file"))
+        var output: String?
+
         func validate() throws {
             guard (1...30).contains(timeoutSeconds) else { throw ValidationError("--timeout-seconds must be between 1 and 30") }
         }
@@ -116,7 +119,7 @@ struct AdmitCommand: ParsableCommand {
             }
             let manifests = InstallManifests(namespace: namespace, caBundle: bundle ?? "", failurePolicy: failurePolicy,
                                              timeoutSeconds: timeoutSeconds, image: image)
-            try Output.write(manifests.yaml, to: nil)
+            try Output.write(manifests.yaml, to: output)
         }
     }
 }

@@ -30,26 +30,39 @@ private func growHeapsInLargeSteps() {
 enum Entry {
     static func main() {
         growHeapsInLargeSteps()
+        var command: any ParsableCommand
         do {
-            var command = try Bulkhead.parseAsRoot()
-            try command.run()
+            command = try Bulkhead.parseAsRoot()
         } catch {
-            let code = Bulkhead.exitCode(for: error)
-            if code == .success {
-                Bulkhead.exit(withError: error)
+            // ArgumentParser knows which command failed to parse: its message carries that usage.
+            if Bulkhead.exitCode(for: error) == .success { Bulkhead.exit(withError: error) }
+            Output.error(Bulkhead.fullMessage(for: error))
+            Foundation.exit(2)
+        }
+        do {
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            if Bulkhead.exitCode(for: error) == .success { Bulkhead.exit(withError: error) }
+            // An error of the command's own (a bad --only, nothing to read): its usage, not the root's.
+            var message = "Error: \(Bulkhead.message(for: error))"
+            if error is ValidationError {
+                message += "\nUsage: " + Bulkhead.usageString(for: type(of: command))
             }
-            if let exit = error as? ExitCode {
-                Foundation.exit(exit.rawValue)
-            }
-            let message = Bulkhead.fullMessage(for: error)
-            FileHandle.standardError.write(Data((message + "\n").utf8))
-            // ArgumentParser's own usage failures (64) and anything unexpected are usage/input errors here.
+            Output.error(message)
+            // Anything unexpected is a usage/input error here.
             Foundation.exit(2)
         }
     }
 }
 
 enum Output {
+    /// One line (or several) on standard error.
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
     static func write(_ text: String, to path: String?) throws {
         var text = text
         try text.withUTF8 { bytes in try write(to: path) { $0(UnsafeRawBufferPointer(bytes)) } }

@@ -8,22 +8,35 @@ struct ManifestInputs: ParsableArguments {
     @Argument(help: "Files or directories of manifests; - reads standard input.")
     var paths: [String] = []
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup(title: "Output") var out: OutputOptions<ListFormat>
+    @OptionGroup(title: "Input") var input: InputOptions
+
+    var json: Bool { out.effectiveFormat == .json }
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one file or directory of manifests, or - for standard input") }
     }
 
     func index() -> (KubernetesIndex, [Diagnostic]) {
-        let discovered = InputDiscovery.discover(paths)
-        let (inventory, diagnostics) = Scanner(registry: KubernetesChecks.registry).inventory(discovered.inputs)
-        return (KubernetesQueries.index(inventory), discovered.diagnostics + diagnostics)
+        let discovered = input.discover(paths)
+        let (inventory, diagnostics) = Scanner(registry: KubernetesChecks.registry, maxFileBytes: input.maxFileBytes).inventory(discovered.inputs)
+        var all = discovered.diagnostics + diagnostics
+        var stats = ScanStats()
+        stats.files = discovered.inputs.count
+        stats.resources = inventory.resources.count
+        stats.documents = inventory.resources.isEmpty ? 0 : 1
+        if !all.contains(where: { $0.level == .error }), inventory.resources.isEmpty,
+           let nothing = InputOptions.nothingRead(paths, stats) { all.append(nothing) }
+        return (KubernetesQueries.index(inventory), all)
     }
 
-    static func report(_ diagnostics: [Diagnostic]) throws {
-        for diagnostic in diagnostics {
-            FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+    func write(_ text: String) throws { try out.write(text) }
+
+    func writeJSON(_ value: some Encodable) throws { try out.writeJSON(value) }
+
+    func report(_ diagnostics: [Diagnostic]) throws {
+        for diagnostic in diagnostics where !out.quiet || diagnostic.level == .error {
+            Output.error(diagnostic.description)
         }
         if diagnostics.contains(where: { $0.level == .error }) { throw ExitCode(2) }
     }
@@ -61,20 +74,18 @@ struct RBACCommand: ParsableCommand {
                     Entry(subject: $0.subject.description, binding: "\($0.binding.kind)/\($0.binding.name)", role: "\($0.role.kind)/\($0.role.name)",
                           scope: $0.scope ?? "cluster", rule: "\($0.binding.index)")
                 }
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try Output.write(String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n", to: nil)
+                try inputs.writeJSON(entries)
             } else if grants.isEmpty {
-                try Output.write("No subject in the input can \(verb) \(name)\(group.isEmpty ? "" : " (\(group))")\(namespace.map { " in namespace \($0)" } ?? "").\n", to: nil)
+                try inputs.write("No subject in the input can \(verb) \(name)\(group.isEmpty ? "" : " (\(group))")\(namespace.map { " in namespace \($0)" } ?? "").\n")
             } else {
                 let rows = grants.map { grant in
                     [grant.subject.description, "\(grant.binding.kind) \(grant.binding.name)", "\(grant.role.kind) \(grant.role.name)",
                      grant.scope.map { "namespace \($0)" } ?? "cluster-wide",
                      "verbs \(grant.rule.verbs.joined(separator: ",")) on \(grant.rule.resources.joined(separator: ","))"]
                 }
-                try Output.write(Table.render(header: ["SUBJECT", "BINDING", "ROLE", "SCOPE", "RULE"], rows: rows), to: nil)
+                try inputs.write(Table.render(header: ["SUBJECT", "BINDING", "ROLE", "SCOPE", "RULE"], rows: rows))
             }
-            try ManifestInputs.report(diagnostics)
+            try inputs.report(diagnostics)
         }
     }
 
@@ -117,8 +128,8 @@ struct RBACCommand: ParsableCommand {
                     if !users.isEmpty { out += "Used by: \(users.joined(separator: ", "))\n" }
                 }
             }
-            try Output.write(out, to: nil)
-            try ManifestInputs.report(diagnostics)
+            try inputs.write(out)
+            try inputs.report(diagnostics)
         }
     }
 }
@@ -151,9 +162,7 @@ struct NetpolCommand: ParsableCommand {
                                        egressTo: $0.isolation.egressTo, policies: $0.isolation.policies)
                           })
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try Output.write(String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n", to: nil)
+            try inputs.writeJSON(entries)
         } else {
             var out = ""
             for namespace in map {
@@ -171,8 +180,8 @@ struct NetpolCommand: ParsableCommand {
                 out += Table.render(header: ["  WORKLOAD", "INGRESS", "EGRESS"], rows: rows.map { ["  " + $0[0], $0[1], $0[2]] })
             }
             if map.isEmpty { out = "No workloads in the input.\n" }
-            try Output.write(out, to: nil)
+            try inputs.write(out)
         }
-        try ManifestInputs.report(diagnostics)
+        try inputs.report(diagnostics)
     }
 }

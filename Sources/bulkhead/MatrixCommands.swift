@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulkheadCatalogue
 import BulkheadCore
 import BulkheadHistory
 import BulkheadKubernetes
@@ -25,23 +26,23 @@ struct MatrixCommand: ParsableCommand {
         discussion: """
             Statuses: pass (evidence, no failure), partial (some resources fail, or parts unassessed), fail, not assessed
             (says what input would assess it), AWS-inherited. Nothing nobody looked at is ever shown as pass.
-            Exit codes: 0 no control fails; 1 a control fails or is partial; 2 usage error or unreadable input.
+            Exit codes: 0 no control fails; 1 a control fails or is partial (with --fail-on: a finding at or above it);
+            2 usage error, unreadable input or no input at all.
             """)
 
-    @Argument(help: "Files or directories of manifests; - reads standard input.")
+    @Argument(help: "Files or directories: manifests, CloudFormation, Terraform (.tf, plan JSON); - reads standard input.")
     var paths: [String] = []
 
-    @Option(name: .shortAndLong, help: "text, json, markdown, junit or html.")
-    var format: MatrixFormat = .text
+    @Flag(help: "Read the live AWS account too (read-only calls; the options below say which).")
+    var aws = false
 
-    @Option(name: .shortAndLong, help: "Write the report to this file.")
-    var output: String?
+    @OptionGroup(title: "Account (with --aws)") var account: AWSAccountOptions
+    @OptionGroup(title: "Output") var out: OutputOptions<MatrixFormat>
+    @OptionGroup(title: "Checks") var selection: SelectionOptions
+    @OptionGroup(title: "Input") var input: InputOptions
 
     @Option(help: "Show the result requirement by requirement: cis-eks, pci-dss, soc2, nist-800-190 or nsa.")
     var framework: FrameworkOption?
-
-    @Option(help: "Configuration file (default: .bulkhead.yaml in the scanned directory).")
-    var config: String?
 
     @Flag(help: "Store this run in the history database.")
     var record = false
@@ -49,25 +50,31 @@ struct MatrixCommand: ParsableCommand {
     @Option(help: "History database (default: $XDG_DATA_HOME/bulkhead/history.sqlite).")
     var db: String?
 
-    @Flag(name: .customLong("no-color"), help: "Never colour the text report.")
-    var noColor = false
-
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("give at least one file or directory of manifests, or - for standard input") }
+        if paths.isEmpty && !aws {
+            throw ValidationError("give at least one file or directory (manifests, templates, Terraform), - for standard input, or --aws")
+        }
     }
 
     func run() throws {
-        let discovered = InputDiscovery.discover(paths)
-        let project = ProjectConfiguration(explicit: config, discovered: discovered)
-        let diagnostics = discovered.diagnostics + project.diagnostics
-        let registry = KubernetesChecks.registry
-        let scanner = Scanner(registry: registry, options: project.scanOptions(), config: project.config)
+        let selected = try selection.registry()
+        let read = aws ? try account.read(command: "matrix --aws") : nil
+        let discovered = input.discover(paths)
+        let project = ProjectConfiguration(explicit: input.config, discovered: discovered)
+        let registry = read.map { AccountRun.registry(selected, read: $0, withManifests: true) } ?? selected
+        let scanner = Scanner(registry: registry, options: project.scanOptions(), config: project.config, maxFileBytes: input.maxFileBytes)
         let (inventory, readDiagnostics, digests) = scanner.inventoryWithDigests(discovered.inputs)
         var scan = scanner.scan(resources: inventory.resources)
-        scan.diagnostics = diagnostics + readDiagnostics + scan.diagnostics
+        scan.diagnostics = discovered.diagnostics + project.diagnostics + readDiagnostics + scan.diagnostics
         scan.stats.files = discovered.inputs.count
+        if let read {
+            out.note(AccountRun.describe(read))
+        } else if scan.errors.isEmpty, let nothing = InputOptions.nothingRead(paths, scan.stats) {
+            scan.diagnostics.append(nothing)
+        }
+        let inputs = paths + (read.map { ["aws://\($0.account)/\($0.regions.joined(separator: ","))"] } ?? [])
         let matrix = MatrixBuilder(registry: registry).build(
-            inventory: inventory, scan: scan, inputs: paths, inputsDigest: InputDigest.combined(digests))
+            inventory: inventory, scan: selection.displayed(scan), inputs: inputs, inputsDigest: InputDigest.combined(digests))
 
         var trends: [String: [ControlStatus]] = [:]
         if record || db != nil {
@@ -75,17 +82,23 @@ struct MatrixCommand: ParsableCommand {
             trends = try store.trends()
             if record {
                 let id = try store.record(matrix, toolVersion: BulkheadVersion.current)
-                FileHandle.standardError.write(Data("recorded run \(id) in \(store.path)\n".utf8))
+                out.note("recorded run \(id) in \(store.path)")
             }
         }
         let reportOptions = MatrixReportOptions(framework: framework?.framework, toolVersion: BulkheadVersion.current,
-                                                color: format == .text && output == nil && !noColor && Output.stdoutIsTerminal, trends: trends)
-        try Output.write(try MatrixReports.render(matrix, format: format, options: reportOptions), to: output)
-        for diagnostic in scan.diagnostics {
-            FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+                                                color: out.color, trends: trends)
+        try Output.write(try MatrixReports.render(matrix, format: out.effectiveFormat, options: reportOptions), to: out.output)
+        // The matrix report has no place for input problems: they always go to standard error.
+        for diagnostic in scan.diagnostics where !out.quiet || diagnostic.level == .error {
+            Output.error(diagnostic.description)
         }
         if !scan.errors.isEmpty { throw ExitCode(2) }
-        if matrix.results.contains(where: { $0.status == .fail || $0.status == .partial }) { throw ExitCode(1) }
+        if let failOn = selection.failOn {
+            // With --fail-on, the findings decide, as in `scan`.
+            if scan.hasFindings(atOrAbove: failOn) { throw ExitCode(1) }
+        } else if matrix.results.contains(where: { $0.status == .fail || $0.status == .partial }) {
+            throw ExitCode(1)
+        }
     }
 }
 
@@ -98,33 +111,35 @@ func openStore(_ path: String?) throws -> HistoryStore {
 }
 
 struct ControlsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "controls", abstract: "List the controls of the shared-responsibility catalogue.")
+    static let configuration = CommandConfiguration(commandName: "controls", abstract: "List the controls of the shared-responsibility catalogue and the checks behind each.")
 
-    @Flag(help: "Print JSON.")
-    var json = false
+    @OptionGroup(title: "Output") var out: OutputOptions<ListFormat>
 
     func run() throws {
-        let descriptors = KubernetesChecks.registry.descriptors
-        func checks(_ control: Control) -> [String] { descriptors.filter { $0.controls.contains(control.id) }.map(\.id) }
-        if json {
+        func checks(_ control: Control) -> [String] { Catalogue.checks(evidencing: control).map(\.id) }
+        switch out.effectiveFormat {
+        case .json:
             struct Entry: Encodable {
                 var id, section, layer, title, owner, statement, assessment: String
                 var parent: String?
                 var frameworks, checks: [String]
             }
-            let entries = ControlCatalog.all.map {
+            try out.writeJSON(Catalogue.controls.map {
                 Entry(id: $0.id, section: $0.section, layer: $0.layer, title: $0.title, owner: $0.owner.rawValue, statement: $0.statement,
                       assessment: $0.assessment.rawValue, parent: $0.parent, frameworks: $0.frameworks.map(\.description), checks: checks($0))
+            })
+        case .markdown:
+            var text = "| ID | owner | section | title | assessed from | checks |\n| --- | --- | --- | --- | --- | --- |\n"
+            for control in Catalogue.controls {
+                text += "| \(control.id) | \(control.owner.rawValue) | \(control.section) | \(control.title) | \(control.assessment.rawValue) | \(checks(control).count) |\n"
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try Output.write(String(decoding: try encoder.encode(entries), as: UTF8.self) + "\n", to: nil)
-            return
+            try out.write(text)
+        case .text:
+            let rows = Catalogue.controls.map { control in
+                [control.id, control.owner.rawValue, control.assessment.rawValue, String(checks(control).count), control.title]
+            }
+            try out.write(Table.render(header: ["ID", "OWNER", "ASSESSED FROM", "CHECKS", "TITLE"], rows: rows, wrap: 4))
         }
-        let rows = ControlCatalog.all.map { control in
-            [control.id, control.owner.rawValue, control.section, control.title, control.assessment.rawValue, String(checks(control).count)]
-        }
-        try Output.write(Table.render(header: ["ID", "OWNER", "SECTION", "TITLE", "ASSESSED FROM", "CHECKS"], rows: rows), to: nil)
     }
 }
 
@@ -134,10 +149,27 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "History database (default: $XDG_DATA_HOME/bulkhead/history.sqlite).")
     var db: String?
 
+    @OptionGroup(title: "Output") var out: OutputOptions<ListFormat>
+
     func run() throws {
         let runs = try openStore(db).runs()
+        if out.effectiveFormat == .json {
+            struct Entry: Encodable {
+                var id: Int64
+                var startedAt, inputsDigest: String
+                var counts: [String: Int]
+                var findings: Int
+                var inputs: [String]
+            }
+            let formatter = ISO8601DateFormatter()
+            try out.writeJSON(runs.map { run in
+                Entry(id: run.id, startedAt: formatter.string(from: run.startedAt), inputsDigest: run.inputsDigest,
+                      counts: Dictionary(uniqueKeysWithValues: run.counts.map { ($0.key.rawValue, $0.value) }), findings: run.findings, inputs: run.inputs)
+            })
+            return
+        }
         guard !runs.isEmpty else {
-            try Output.write("No runs recorded yet (bulkhead matrix --record ...).\n", to: nil)
+            try out.write("No runs recorded yet (bulkhead matrix --record ...).\n")
             return
         }
         let formatter = ISO8601DateFormatter()
@@ -146,7 +178,7 @@ struct HistoryCommand: ParsableCommand {
              "\(run.counts[.pass] ?? 0)/\(run.counts[.partial] ?? 0)/\(run.counts[.fail] ?? 0)/\(run.counts[.notAssessed] ?? 0)",
              String(run.findings), run.inputs.prefix(3).joined(separator: " ") + (run.inputs.count > 3 ? " …" : "")]
         }
-        try Output.write(Table.render(header: ["RUN", "STARTED", "INPUTS", "PASS/PARTIAL/FAIL/N.A.", "FINDINGS", "PATHS"], rows: rows), to: nil)
+        try out.write(Table.render(header: ["RUN", "STARTED", "INPUTS", "PASS/PARTIAL/FAIL/N.A.", "FINDINGS", "PATHS"], rows: rows, wrap: 5))
     }
 }
 
@@ -163,6 +195,8 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "History database (default: $XDG_DATA_HOME/bulkhead/history.sqlite).")
     var db: String?
 
+    @OptionGroup(title: "Output") var out: OutputOptions<ListFormat>
+
     func run() throws {
         let diff: HistoryStore.RunDiff
         do {
@@ -170,18 +204,32 @@ struct DiffCommand: ParsableCommand {
         } catch let error as HistoryStore.HistoryError {
             throw ValidationError(error.description)
         }
-        var out = "Run \(diff.from) → run \(diff.to)\n"
+        if out.effectiveFormat == .json {
+            struct Change: Encodable { var id: String; var before, after: String? }
+            struct Entry: Encodable {
+                var from, to: Int64
+                var controls: [Change]
+                var newFindings, fixedFindings: [String]
+                var unchangedFindings: Int
+            }
+            try out.writeJSON(Entry(from: diff.from, to: diff.to,
+                                    controls: diff.controls.map { Change(id: $0.id, before: $0.before?.rawValue, after: $0.after?.rawValue) },
+                                    newFindings: diff.newFindings.map { "\($0)" }, fixedFindings: diff.fixedFindings.map { "\($0)" },
+                                    unchangedFindings: diff.unchangedFindings))
+            return
+        }
+        var text = "Run \(diff.from) → run \(diff.to)\n"
         if diff.controls.isEmpty {
-            out += "Controls: no change\n"
+            text += "Controls: no change\n"
         } else {
-            out += "Controls:\n"
+            text += "Controls:\n"
             for change in diff.controls {
-                out += "  \(change.id): \(change.before?.label ?? "—") → \(change.after?.label ?? "—")\n"
+                text += "  \(change.id): \(change.before?.label ?? "—") → \(change.after?.label ?? "—")\n"
             }
         }
-        out += "Findings: \(diff.newFindings.count) new, \(diff.fixedFindings.count) fixed, \(diff.unchangedFindings) unchanged\n"
-        for finding in diff.newFindings.prefix(50) { out += "  + \(finding)\n" }
-        for finding in diff.fixedFindings.prefix(50) { out += "  - \(finding)\n" }
-        try Output.write(out, to: nil)
+        text += "Findings: \(diff.newFindings.count) new, \(diff.fixedFindings.count) fixed, \(diff.unchangedFindings) unchanged\n"
+        for finding in diff.newFindings.prefix(50) { text += "  + \(finding)\n" }
+        for finding in diff.fixedFindings.prefix(50) { text += "  - \(finding)\n" }
+        try out.write(text)
     }
 }

@@ -21,11 +21,9 @@ struct ScanCommand: ParsableCommand {
     @Argument(help: "Files or directories to scan; - reads standard input.")
     var paths: [String] = []
 
-    @Option(name: .shortAndLong, help: "Report format: text, json or sarif.")
-    var format: ReportFormat = .text
-
-    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
-    var output: String?
+    @OptionGroup(title: "Output") var out: OutputOptions<ReportFormat>
+    @OptionGroup(title: "Checks") var selection: SelectionOptions
+    @OptionGroup(title: "Input") var input: InputOptions
 
     @Option(help: "Pod Security level: baseline or restricted (default: the namespace's enforce label, else restricted).")
     var level: String?
@@ -33,23 +31,8 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("pss-version"), help: "Pod Security Standards version: v1.N or latest (default: the namespace's label, else latest).")
     var pssVersion: String?
 
-    @Option(name: .customLong("fail-on"), help: "Lowest severity that fails the scan: info, low, medium, high, critical (default low).")
-    var failOn: Severity?
-
-    @Option(help: "Configuration file (default: .bulkhead.yaml in the scanned directory).")
-    var config: String?
-
     @Flag(name: .customLong("show-suppressed"), help: "List suppressed findings too.")
     var showSuppressed = false
-
-    @Flag(name: .customLong("no-color"), help: "Never colour the text report.")
-    var noColor = false
-
-    @Option(help: "Run only these checks: IDs or categories (pod-security, rbac, network, identity, secrets, images, hygiene), comma-separated.")
-    var only: String?
-
-    @Option(name: .customLong("max-file-size"), help: "Largest file to read, in MiB.")
-    var maxFileSize = SourceReader.defaultMaxBytes / (1024 * 1024)
 
     func validate() throws {
         if paths.isEmpty {
@@ -61,33 +44,29 @@ struct ScanCommand: ParsableCommand {
         if let pssVersion, PodSecurityVersion(pssVersion) == nil {
             throw ValidationError("--pss-version must be v1.N or latest, not \"\(pssVersion)\"")
         }
-        if maxFileSize < 1 {
-            throw ValidationError("--max-file-size must be at least 1 (MiB)")
-        }
     }
 
     func run() throws {
-        let discovered = InputDiscovery.discover(paths)
-        let project = ProjectConfiguration(explicit: config, discovered: discovered)
+        let registry = try selection.registry()
+        let discovered = input.discover(paths)
+        let project = ProjectConfiguration(explicit: input.config, discovered: discovered)
         let configuration = project.config
-        let diagnostics = discovered.diagnostics + project.diagnostics
         let options = project.scanOptions(level: level, pssVersion: pssVersion)
-        let selectors = only?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } ?? []
-        let registry = AllChecks.registry(only: selectors)
-        if !selectors.isEmpty && registry.descriptors.isEmpty {
-            throw ValidationError("--only \(only ?? "") selects no check; see `bulkhead checks`")
-        }
-        let scanner = Scanner(registry: registry, options: options, config: configuration, maxFileBytes: maxFileSize * 1024 * 1024)
+        let scanner = Scanner(registry: registry, options: options, config: configuration, maxFileBytes: input.maxFileBytes)
         var result = scanner.scan(discovered.inputs)
-        result.diagnostics = diagnostics + result.diagnostics
+        result.diagnostics = discovered.diagnostics + project.diagnostics + result.diagnostics
+        if result.errors.isEmpty, let nothing = InputOptions.nothingRead(paths, result.stats) { result.diagnostics.append(nothing) }
 
-        let threshold = failOn ?? configuration?.failOn ?? .low
+        let threshold = selection.failOn ?? configuration?.failOn ?? .low
+        let failed = result.hasFindings(atOrAbove: threshold)
         let context = ReportContext(
             toolVersion: BulkheadVersion.current, registry: registry, showSuppressed: showSuppressed,
-            color: format == .text && output == nil && !noColor && Output.stdoutIsTerminal, failOn: threshold)
-        try Output.write(to: output) { try Reports.write(result, format: format, context: context, to: $0) }
+            color: out.color, failOn: threshold)
+        let shown = selection.displayed(result)
+        try Output.write(to: out.output) { try Reports.write(shown, format: out.effectiveFormat, context: context, to: $0) }
+        out.reportDiagnostics(result.diagnostics)
 
         if !result.errors.isEmpty { throw ExitCode(2) }
-        if result.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
+        if failed { throw ExitCode(1) }
     }
 }

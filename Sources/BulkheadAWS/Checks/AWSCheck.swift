@@ -29,6 +29,8 @@ public struct AWSCheck: Sendable {
     let rule: @Sendable (AWSResource, AWSInventory) -> [AWSVerdict]
 
     public init(_ descriptor: CheckDescriptor, types: Set<String>, rule: @escaping @Sendable (AWSResource, AWSInventory) -> [AWSVerdict]) {
+        var descriptor = descriptor
+        descriptor.examines.formUnion(types)
         self.descriptor = descriptor
         self.types = types
         self.rule = rule
@@ -99,6 +101,10 @@ public struct AWSSuite: CheckSuite {
 
     public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) + chains.map(\.descriptor) }
 
+    public func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite {
+        AWSSuite(checks: checks.filter { keep($0.descriptor) }, chains: chains.filter { keep($0.descriptor) })
+    }
+
     public func evaluate(_ context: ScanContext) -> SuiteOutcome {
         var outcome = SuiteOutcome()
         var resources: [AWSResource] = []
@@ -129,7 +135,6 @@ public struct AWSSuite: CheckSuite {
             outcome.diagnostics += read.diagnostics
             outcome.checked.insert(index)
         }
-        outcome.templateResources = resources.count
         let aws = AWSInventory(resources)
         outcome.merge(evaluate(aws))
         outcome.findings += chainFindings(context.inventory, aws)
@@ -149,6 +154,7 @@ public struct AWSSuite: CheckSuite {
     /// Judges an inventory read by any input reader.
     public func evaluate(_ inventory: AWSInventory) -> SuiteOutcome {
         var outcome = SuiteOutcome()
+        outcome.subjects = inventory.resources.map { Subject(resource: $0.ref, location: $0.location(nil)) }
         for resource in inventory.resources {
             for check in checks where check.types.contains(resource.type) {
                 for verdict in check.evaluate(resource, in: inventory) {

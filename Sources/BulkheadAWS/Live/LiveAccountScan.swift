@@ -92,12 +92,15 @@ public struct LiveAccountScan: Sendable {
 
         public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) + chains.map(\.descriptor) }
 
+        public func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite {
+            Suite(checks: checks.filter { keep($0.descriptor) }, chains: chains.filter { keep($0.descriptor) }, read: read)
+        }
+
         /// The account's checks, and the chains across it and the Kubernetes manifests of the scan.
         public func evaluate(_ context: ScanContext) -> SuiteOutcome {
             let suite = AWSSuite(checks: checks, chains: chains)
             var outcome = suite.evaluate(read.inventory)
             outcome.findings += suite.chainFindings(context.inventory, read.inventory)
-            outcome.templateResources = read.inventory.resources.count
             for (region, failure) in read.failures {
                 for check in checks where !check.types.isDisjoint(with: failure.types) {
                     let kinds = check.types.intersection(failure.types).sorted().joined(separator: ", ")

@@ -26,6 +26,8 @@ public struct CheckDescriptor: Sendable, Hashable {
     public var helpURI: String?
     public var scope: Scope
     public var examples: [CheckExample]
+    /// The kinds or resource types the check judges (see `CheckSuite.examines`).
+    public var examines: Set<String> = []
 
     public init(id: String, title: String, severity: Severity, category: String, description: String, remediation: String,
                 controls: [String], frameworks: [FrameworkReference] = [], helpURI: String? = nil, scope: Scope = .object,

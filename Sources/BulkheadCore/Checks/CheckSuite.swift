@@ -6,6 +6,15 @@
 public protocol CheckSuite: Sendable {
     var descriptors: [CheckDescriptor] { get }
     func evaluate(_ context: ScanContext) -> SuiteOutcome
+    /// The same suite with only the checks `keep` picks (`--only`, the webhook's object checks).
+    func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite
+    /// The kinds (Kubernetes kinds, AWS resource types) a check judges: when the input holds one,
+    /// the check has examined it, so the matrix may count a missing finding as evidence.
+    func examines(_ descriptor: CheckDescriptor) -> Set<String>
+}
+
+extension CheckSuite {
+    public func examines(_ descriptor: CheckDescriptor) -> Set<String> { descriptor.examines }
 }
 
 public struct SuiteOutcome: Sendable {
@@ -15,8 +24,10 @@ public struct SuiteOutcome: Sendable {
     public var checked: Set<Int>
     /// Checks that could not judge a resource (a value unknown before deployment, an API that failed).
     public var notAssessed: [NotAssessed]
-    /// Resources read from inside inputs that hold many (the resources of a CloudFormation template).
-    public var templateResources = 0
+    /// Resources read from inside inputs that hold many (the resources of a CloudFormation template,
+    /// a Terraform module, a live account): what the matrix counts as examined besides the inventory.
+    public var subjects: [Subject] = []
+    public var templateResources: Int { subjects.count }
 
     public init(findings: [Finding] = [], diagnostics: [Diagnostic] = [], checked: Set<Int> = [], notAssessed: [NotAssessed] = []) {
         self.findings = findings
@@ -31,7 +42,7 @@ public struct SuiteOutcome: Sendable {
         diagnostics += other.diagnostics
         checked.formUnion(other.checked)
         notAssessed += other.notAssessed
-        templateResources += other.templateResources
+        subjects += other.subjects
     }
 }
 
@@ -118,5 +129,99 @@ public struct CheckRegistry: Sendable {
 
     public func descriptor(_ id: String) -> CheckDescriptor? {
         descriptors.first { $0.id.lowercased() == id.lowercased() }
+    }
+
+    /// The kinds a check judges, as its suite says.
+    public func examines(_ descriptor: CheckDescriptor) -> Set<String> {
+        for suite in suites where suite.descriptors.contains(where: { $0.id == descriptor.id }) {
+            return suite.examines(descriptor)
+        }
+        return descriptor.examines
+    }
+
+    /// The checks `keep` picks, suite by suite; suites left with no check are dropped.
+    public func selecting(_ keep: (CheckDescriptor) -> Bool) -> CheckRegistry {
+        CheckRegistry(suites: suites.map { $0.selecting(keep) }.filter { !$0.descriptors.isEmpty })
+    }
+
+    /// `--only`: check IDs or categories (a category selects by prefix: `pod-security` picks
+    /// baseline and restricted, `aws` every AWS check). A selector that names nothing is an error,
+    /// with the nearest known names.
+    public func only(_ selectors: [String]) throws(SelectionError) -> CheckRegistry {
+        guard !selectors.isEmpty else { return self }
+        let all = descriptors
+        let unknown = selectors.filter { selector in !all.contains { $0.matches([selector]) } }
+        if !unknown.isEmpty {
+            throw SelectionError(unknown: unknown, suggestions: unknown.map { Self.suggestions(for: $0, among: selectorNames) })
+        }
+        return selecting { $0.matches(selectors) }
+    }
+
+    /// Every name `--only` takes: check IDs, categories and their leading parts.
+    public var selectorNames: [String] {
+        var names: [String] = []
+        var seen = Set<String>()
+        for descriptor in descriptors {
+            var parts: [String] = []
+            for part in descriptor.category.split(separator: "/") {
+                parts.append(String(part))
+                let category = parts.joined(separator: "/")
+                if seen.insert(category).inserted { names.append(category) }
+            }
+        }
+        for descriptor in descriptors where seen.insert(descriptor.id.lowercased()).inserted { names.append(descriptor.id) }
+        return names
+    }
+
+    /// Up to three known names nearest to `name` (edit distance, case-insensitive; a name that
+    /// starts with it counts as near).
+    public static func suggestions(for name: String, among names: [String]) -> [String] {
+        let wanted = name.lowercased()
+        let scored = names.map { candidate -> (String, Int) in
+            let lowered = candidate.lowercased()
+            if lowered.hasPrefix(wanted) || wanted.hasPrefix(lowered) && lowered.count > 3 { return (candidate, 0) }
+            return (candidate, editDistance(Array(wanted.utf8), Array(lowered.utf8)))
+        }
+        let limit = max(2, wanted.count / 3)
+        return scored.filter { $0.1 <= limit }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.prefix(3).map(\.0)
+    }
+
+    static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous = Array(0...b.count)
+        var current = previous
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}
+
+/// `--only` or `explain` named a check or category this build does not have.
+public struct SelectionError: Error, Sendable, CustomStringConvertible {
+    public var unknown: [String]
+    public var suggestions: [[String]]
+
+    public var description: String {
+        zip(unknown, suggestions).map { name, near in
+            "no check or category \"\(name)\"" + (near.isEmpty ? "" : "; did you mean \(near.map { "\"\($0)\"" }.joined(separator: ", "))?")
+        }.joined(separator: "\n") + " (see `bulkhead checks`)"
+    }
+}
+
+/// Something a check examined that is not a resource of the inventory: an AWS resource declared in
+/// a template or module, or read from an account. The matrix counts it as evidence.
+public struct Subject: Sendable, Hashable {
+    public var resource: ResourceRef
+    public var location: SourceLocation
+
+    public init(resource: ResourceRef, location: SourceLocation) {
+        self.resource = resource
+        self.location = location
     }
 }

@@ -138,41 +138,60 @@ public enum ControlCatalog {
              "Container logs, security events, metrics", frameworks: cis("2.1.1") + pci("10.2", "10.5") + soc2("CC7.2")),
     ]
 
-    static func chain(_ id: String, _ name: String, _ statement: String, _ requirements: [(String, Assessment, [String], ControlProbe?)]) -> [Control] {
+    /// One requirement of an integration chain: how it is assessed, the controls and checks it rests on.
+    struct Requirement {
+        var text: String
+        var assessment: Assessment
+        var evidenceFrom: [String] = []
+        var checks: [String] = []
+        var probe: ControlProbe?
+
+        init(_ text: String, _ assessment: Assessment, from evidenceFrom: [String] = [], checks: [String] = [], probe: ControlProbe? = nil) {
+            self.text = text
+            self.assessment = assessment
+            self.evidenceFrom = evidenceFrom
+            self.checks = checks
+            self.probe = probe
+        }
+    }
+
+    static func chain(_ id: String, _ name: String, _ statement: String, _ requirements: [Requirement]) -> [Control] {
         let parent = Control(id: id, section: "Integration: \(name)", layer: "Integration chains", title: "\(name) Integration",
-                             owner: .customer, statement: statement, assessment: requirements.contains { $0.1 == .manifests } ? .manifests : .aws,
+                             owner: .customer, statement: statement, assessment: requirements.contains { $0.assessment == .manifests } ? .manifests : .aws,
                              evidenceFrom: requirements.indices.map { "\(id)-\($0 + 1)" })
         return [parent] + requirements.enumerated().map { index, requirement in
-            Control(id: "\(id)-\(index + 1)", section: "Integration: \(name)", layer: "Integration chains", title: requirement.0,
-                    owner: .customer, statement: requirement.0, parent: id, assessment: requirement.1, evidenceFrom: requirement.2,
-                    probe: requirement.3)
+            Control(id: "\(id)-\(index + 1)", section: "Integration: \(name)", layer: "Integration chains", title: requirement.text,
+                    owner: .customer, statement: requirement.text, parent: id, assessment: requirement.assessment,
+                    evidenceFrom: requirement.evidenceFrom, evidenceChecks: requirement.checks, probe: requirement.probe)
         }
     }
 
     static let chainControls: [Control] =
         chain("CHAIN-IDENTITY", "Identity", "Pod → service account → IRSA annotation → IAM role → AWS services; EKS OIDC provider → STS token exchange → IAM role.", [
-            ("EKS cluster must have OIDC provider enabled", .aws, [], nil),
-            ("IAM roles must trust the EKS OIDC provider", .aws, [], nil),
-            ("Service accounts must be annotated with IAM role ARN", .manifests, [identity], nil),
-            ("Pods must use the annotated service account", .manifests, [identity], nil),
+            Requirement("EKS cluster must have OIDC provider enabled", .aws, checks: ["eksOIDCProviderMissing"]),
+            Requirement("IAM roles must trust the EKS OIDC provider", .aws,
+                        checks: ["irsaTrustNotPinned", "iamRoleTrustsForeignOIDC", "irsaChainTrustMismatch", "irsaChainRoleNotFound"]),
+            Requirement("Service accounts must be annotated with IAM role ARN", .manifests, from: [identity]),
+            Requirement("Pods must use the annotated service account", .manifests, from: [identity]),
         ])
         + chain("CHAIN-NETWORK", "Network Security", "VPC → private subnets → EKS node groups → pod network; security groups for nodes and pods; network policies enforced by the CNI plugin.", [
-            ("VPC CNI plugin for security group assignment to pods", .aws, [], nil),
-            ("Calico or Cilium for NetworkPolicy enforcement", .manifests, [networkPolicies], .networkPolicyEngine),
-            ("Private subnets with NAT Gateway for outbound access", .aws, [], nil),
-            ("VPC endpoints for AWS service communication", .aws, [], nil),
+            Requirement("VPC CNI plugin for security group assignment to pods", .aws),
+            Requirement("Calico or Cilium for NetworkPolicy enforcement", .manifests, from: [networkPolicies], probe: .networkPolicyEngine),
+            Requirement("Private subnets with NAT Gateway for outbound access", .aws,
+                        checks: ["nodegroupPublicSubnet", "nodegroupNoEgressPath", "subnetAssignsPublicIP"]),
+            Requirement("VPC endpoints for AWS service communication", .aws, checks: ["vpcEndpointsMissing"]),
         ])
         + chain("CHAIN-SECRETS", "Secrets Management", "AWS Secrets Manager → KMS encryption → Secrets Store CSI driver → pod volume mount, with IRSA granting Secrets Manager access.", [
-            ("Secrets Store CSI Driver installed in EKS cluster", .manifests, [], .secretsStoreDriver),
-            ("IRSA permissions for Secrets Manager access", .aws, [], nil),
-            ("SecretProviderClass configuration for secret mapping", .manifests, [secrets], nil),
-            ("Pod volume mounts for secret consumption", .manifests, [secrets], nil),
+            Requirement("Secrets Store CSI Driver installed in EKS cluster", .manifests, probe: .secretsStoreDriver),
+            Requirement("IRSA permissions for Secrets Manager access", .aws, checks: ["secretsChainRoleCannotRead"]),
+            Requirement("SecretProviderClass configuration for secret mapping", .manifests, from: [secrets]),
+            Requirement("Pod volume mounts for secret consumption", .manifests, from: [secrets]),
         ])
         + chain("CHAIN-IMAGE", "Image Security", "CodeBuild → ECR push → Inspector scan → admission controller → pod deployment, with image signing verified at admission.", [
-            ("ECR repository policies for image access control", .aws, [], nil),
-            ("Inspector integration for vulnerability scanning", .aws, [], nil),
-            ("Admission controllers for policy enforcement", .manifests, [], .admissionController),
-            ("Image signing and verification workflow", .registry, [], nil),
+            Requirement("ECR repository policies for image access control", .aws, checks: ["ecrRepositoryPublic", "ecrMutableTags"]),
+            Requirement("Inspector integration for vulnerability scanning", .aws, checks: ["ecrScanOnPushDisabled"]),
+            Requirement("Admission controllers for policy enforcement", .manifests, probe: .admissionController),
+            Requirement("Image signing and verification workflow", .registry),
         ])
 
     static func item(_ id: String, _ section: String, _ layer: String, _ text: String, _ assessment: Assessment,
@@ -182,18 +201,18 @@ public enum ControlCatalog {
     }
 
     static let assumptionControls: [Control] = [
-        item("ASSUME-INFRA-VPC", "Security assumptions", "Infrastructure assumptions", "Private subnets are used for all EKS worker nodes", .aws, frameworks: cis("5.4.3")),
-        item("ASSUME-INFRA-ENCRYPTION", "Security assumptions", "Infrastructure assumptions", "All data at rest is encrypted using customer-managed KMS keys", .aws, frameworks: pci("3.5")),
-        item("ASSUME-INFRA-NETWORK-ACCESS", "Security assumptions", "Infrastructure assumptions", "Internet access is provided through NAT Gateway or VPC endpoints", .aws),
-        item("ASSUME-INFRA-MONITORING", "Security assumptions", "Infrastructure assumptions", "CloudTrail, GuardDuty, and Config are enabled in all regions", .aws, frameworks: pci("10.2") + soc2("CC7.2")),
+        item("ASSUME-INFRA-VPC", "Security assumptions", "Infrastructure assumptions", "Private subnets are used for all EKS worker nodes", .aws, checks: ["nodegroupPublicSubnet", "subnetAssignsPublicIP"], frameworks: cis("5.4.3")),
+        item("ASSUME-INFRA-ENCRYPTION", "Security assumptions", "Infrastructure assumptions", "All data at rest is encrypted using customer-managed KMS keys", .aws, evidenceFrom: ["CUST-INFRA-ENCRYPTION"], frameworks: pci("3.5")),
+        item("ASSUME-INFRA-NETWORK-ACCESS", "Security assumptions", "Infrastructure assumptions", "Internet access is provided through NAT Gateway or VPC endpoints", .aws, checks: ["nodegroupNoEgressPath", "vpcEndpointsMissing"]),
+        item("ASSUME-INFRA-MONITORING", "Security assumptions", "Infrastructure assumptions", "CloudTrail, GuardDuty, and Config are enabled in all regions", .aws, checks: ["cloudtrailNotMultiRegion", "cloudtrailLoggingOff", "guarddutyDetectorDisabled", "configRecorderIncomplete", "configRecorderStopped", "accountNoCloudTrail", "accountNoGuardDuty", "accountNoConfigRecorder"], frameworks: pci("10.2") + soc2("CC7.2")),
         item("ASSUME-CONTAINER-BASE-IMAGES", "Security assumptions", "Container security assumptions", "Only approved, regularly updated base images are used", .manifests, checks: ["imageRegistryNotAllowed", "imageTagLatest"], frameworks: nist("5.1.5")),
-        item("ASSUME-CONTAINER-IMAGE-SCANNING", "Security assumptions", "Container security assumptions", "All images are scanned for vulnerabilities before deployment", .aws, frameworks: pci("6.3") + nist("5.1.1")),
+        item("ASSUME-CONTAINER-IMAGE-SCANNING", "Security assumptions", "Container security assumptions", "All images are scanned for vulnerabilities before deployment", .aws, checks: ["ecrScanOnPushDisabled"], frameworks: pci("6.3") + nist("5.1.1")),
         item("ASSUME-CONTAINER-POD-SECURITY", "Security assumptions", "Container security assumptions", "All pods run with restrictive security contexts", .manifests, evidenceFrom: [podSecurity]),
         item("ASSUME-CONTAINER-NETWORK-POLICIES", "Security assumptions", "Container security assumptions", "Default-deny network policies are enforced", .manifests, checks: ["netpolDefaultDenyIngress", "netpolDefaultDenyEgress"], frameworks: cis("4.3.2")),
         item("OPS-COMPLIANCE", "Operational constraints", "Operational constraints", "SOC 2, PCI DSS, and regulatory frameworks must be maintained", .process),
         item("OPS-CHANGE-MANAGEMENT", "Operational constraints", "Operational constraints", "All infrastructure changes follow approved change control processes", .process, frameworks: pci("6.5") + soc2("CC8.1")),
         item("OPS-INCIDENT-RESPONSE", "Operational constraints", "Operational constraints", "Security incidents require immediate isolation and investigation", .process, frameworks: pci("12.10") + soc2("CC7.4")),
-        item("OPS-AUDIT", "Operational constraints", "Operational constraints", "All security-relevant events must be logged and retained", .aws, frameworks: pci("10.2", "10.5") + soc2("CC7.2")),
+        item("OPS-AUDIT", "Operational constraints", "Operational constraints", "All security-relevant events must be logged and retained", .aws, checks: ["cloudtrailNoCloudWatchLogs", "eksControlPlaneLogging", "logGroupShortRetention", "accountNoCloudTrail"], frameworks: pci("10.2", "10.5") + soc2("CC7.2")),
     ]
 
     static let checklistControls: [Control] = [

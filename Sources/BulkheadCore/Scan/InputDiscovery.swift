@@ -26,8 +26,17 @@ public enum InputDiscovery {
         public var directories: [String] = []
     }
 
-    public static func discover(_ paths: [String]) -> Output {
+    /// Directories a walk never enters unless given by name: hidden ones (`.git`, `.terraform`,
+    /// `.build`...) and `node_modules`.
+    public static func isSkippedDirectory(_ name: String) -> Bool {
+        name.hasPrefix(".") && name != "." && name != ".." || name == "node_modules"
+    }
+
+    /// `exclude`: globs matched against each entry's name, its path below the directory given and
+    /// its whole path (`--exclude 'charts/**'`, `--exclude '*.generated.yaml'`).
+    public static func discover(_ paths: [String], exclude: [String] = []) -> Output {
         var output = Output()
+        let excluded = exclude.map(Glob.init)
         var seenFiles = Set<FileIdentity>()
         for path in paths {
             if path == "-" {
@@ -42,7 +51,7 @@ public enum InputDiscovery {
             if identity.isDirectory {
                 output.directories.append(path)
                 var visited = Set<FileIdentity>()
-                walk(path, identity: identity, visited: &visited, seenFiles: &seenFiles, into: &output)
+                walk(path, root: path, identity: identity, excluded: excluded, visited: &visited, seenFiles: &seenFiles, into: &output)
             } else if seenFiles.insert(identity).inserted {
                 output.inputs.append(.file(path))
             }
@@ -50,7 +59,7 @@ public enum InputDiscovery {
         return output
     }
 
-    private static func walk(_ directory: String, identity: FileIdentity, visited: inout Set<FileIdentity>,
+    private static func walk(_ directory: String, root: String, identity: FileIdentity, excluded: [Glob], visited: inout Set<FileIdentity>,
                              seenFiles: inout Set<FileIdentity>, into output: inout Output) {
         guard visited.insert(identity).inserted else {
             let real = realPath(directory) ?? directory
@@ -66,8 +75,12 @@ public enum InputDiscovery {
             return
         }
         for entry in entries {
-            if entry == ".git" || entry == BulkheadConfig.fileName { continue }
+            if entry == BulkheadConfig.fileName { continue }
             let path = directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+            if !excluded.isEmpty {
+                let relative = path.hasPrefix(root) ? String(path.dropFirst(root.count)).drop { $0 == "/" } : Substring(path)
+                if excluded.contains(where: { $0.matches(entry) || $0.matches(String(relative)) || $0.matches(path) }) { continue }
+            }
             let isManifest = manifestExtensions.contains((entry as NSString).pathExtension.lowercased())
             guard let entryIdentity = FileIdentity(path) else {
                 if isManifest || isDanglingLink(path) {
@@ -76,7 +89,8 @@ public enum InputDiscovery {
                 continue
             }
             if entryIdentity.isDirectory {
-                walk(path, identity: entryIdentity, visited: &visited, seenFiles: &seenFiles, into: &output)
+                if isSkippedDirectory(entry) { continue }
+                walk(path, root: root, identity: entryIdentity, excluded: excluded, visited: &visited, seenFiles: &seenFiles, into: &output)
             } else if isManifest, seenFiles.insert(entryIdentity).inserted {
                 output.inputs.append(.file(path))
             }

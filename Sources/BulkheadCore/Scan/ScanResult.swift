@@ -10,6 +10,8 @@ public struct ScanResult: Sendable {
     public var expiredExceptions: [ExpiredException] = []
     /// Checks that could not judge a resource, with the reason: never counted as a pass.
     public var notAssessed: [NotAssessed] = []
+    /// What the suites examined inside inputs that hold many resources (templates, modules, accounts).
+    public var subjects: [Subject] = []
     public var stats = ScanStats()
 
     public init() {}

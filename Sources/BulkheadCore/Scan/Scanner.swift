@@ -132,6 +132,7 @@ public struct Scanner: Sendable {
         result.diagnostics += outcome.diagnostics
         result.notAssessed = outcome.notAssessed
         result.stats.templateResources = outcome.templateResources
+        result.subjects = outcome.subjects
 
         // Annotations are rare: index the resources that carry one.
         var annotations: [String: AnnotationSuppression] = [:]

@@ -21,6 +21,33 @@ public struct KubernetesSuite: CheckSuite {
         podSecurity.descriptors + workloadChecks.map(\.descriptor) + objectChecks.map(\.descriptor) + inventoryChecks.map(\.descriptor)
     }
 
+    public func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite {
+        KubernetesSuite(
+            podSecurity: PodSecuritySuite(checks: podSecurity.checks.filter { keep($0.descriptor) }),
+            workloadChecks: workloadChecks.filter { keep($0.descriptor) },
+            objectChecks: objectChecks.filter { keep($0.descriptor) },
+            inventoryChecks: inventoryChecks.filter { keep($0.descriptor) })
+    }
+
+    /// Kinds each category of check examines: a check has judged the input when it holds one.
+    static let examinedKinds: [String: Set<String>] = {
+        let workloads = Set(WorkloadKinds.podCarryingKinds)
+        return [
+            "pod-security": workloads,
+            "rbac": ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"],
+            "network": workloads.union(NetworkPolicyModel.kinds).union(["Namespace"]),
+            "identity": workloads.union(["ServiceAccount"]),
+            "secrets": workloads.union(["Secret", "ConfigMap", "SecretProviderClass"]),
+            "images": workloads,
+            "hygiene": workloads.union(["Service"]),
+        ]
+    }()
+
+    public func examines(_ descriptor: CheckDescriptor) -> Set<String> {
+        let key = descriptor.category.split(separator: "/").first.map(String.init) ?? descriptor.category
+        return descriptor.examines.union(Self.examinedKinds[key] ?? [])
+    }
+
     /// Kinds the object and inventory checks look at (counted as "checked" even without findings).
     static let judgedKinds: Set<String> = Set(["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "ServiceAccount", "Secret",
                                            "ConfigMap", "Service", "SecretProviderClass", "Namespace"]).union(NetworkPolicyModel.kinds)
