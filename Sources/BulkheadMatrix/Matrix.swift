@@ -201,7 +201,8 @@ public struct MatrixBuilder {
                                : "no \(named.prefix(4).joined(separator: ", "))\(named.count > 4 ? "…" : "") in the input")
             } else {
                 let examinedKeys = Set(examined.map { "\($0.file)\u{0}\($0.resource)" })
-                let failing = Set(findings.map { "\($0.location.file)\u{0}\($0.resource)" }).intersection(examinedKeys)
+                // Informational findings are observations, not failures of the control.
+                let failing = Set(findings.filter { $0.severity > .info }.map { "\($0.location.file)\u{0}\($0.resource)" }).intersection(examinedKeys)
                 let status: ControlStatus
                 if failing.isEmpty {
                     status = .pass

@@ -158,7 +158,7 @@ public enum SARIFReport {
             let markdown = "\(descriptor.description)\n\n**Remediation:** \(descriptor.remediation)\n\n"
                 + (frameworks.isEmpty ? "" : "**References:** " + frameworks.joined(separator: "; "))
             return Rule(
-                id: descriptor.id, name: descriptor.title.replacingOccurrences(of: " ", with: ""),
+                id: descriptor.id, name: SARIFReport.ruleName(descriptor.title),
                 shortDescription: Text(text: descriptor.title), fullDescription: Text(text: descriptor.description),
                 help: Text(text: help, markdown: markdown), helpUri: descriptor.helpURI,
                 defaultConfiguration: Configuration(level: level(descriptor.severity)),
@@ -204,5 +204,15 @@ public enum SARIFReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(log), as: UTF8.self) + "\n"
+    }
+}
+
+extension SARIFReport {
+    /// SARIF's `reportingDescriptor.name` is an identifier-like name: the title in PascalCase
+    /// ("Capabilities beyond the default set" → "CapabilitiesBeyondTheDefaultSet").
+    static func ruleName(_ title: String) -> String {
+        title.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { word in
+            word.prefix(1).uppercased() + word.dropFirst()
+        }.joined()
     }
 }

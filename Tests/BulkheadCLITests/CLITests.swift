@@ -258,7 +258,7 @@ struct CLITests {
         for id in ["privileged", "hostNamespaces", "seccompProfile_restricted", "hostProbesAndHostLifecycle"] {
             #expect(list.stdout.contains(id))
         }
-        #expect(list.stdout.contains("Kubernetes configuration / Pod Security"))
+        #expect(list.stdout.contains("CUST-K8S-POD-SECURITY"))
         let explain = try CLI.run(["explain", "sysctls"])
         #expect(explain.status == 0)
         #expect(explain.stdout.contains("since v1.0; revised in v1.27, v1.29, v1.32, v1.37"))

@@ -14,6 +14,17 @@ struct PodSecurityTests {
         return result
     }
 
+    /// restrictedVolumes overrides hostPathVolumes at the restricted level; the same hostPath field
+    /// is as severe at both levels.
+    @Test func aHostPathIsAsSevereAtBothLevels() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: nginx}]\n  volumes:\n  - name: host\n    hostPath: {path: /etc}\n"
+        let baseline = scan(pod, ScanOptions(podSecurityLevel: "baseline")).findings.filter { $0.fieldPath.hasSuffix("hostPath") }
+        let restricted = scan(pod, ScanOptions(podSecurityLevel: "restricted")).findings.filter { $0.fieldPath.hasSuffix("hostPath") }
+        #expect(baseline.map(\.checkID) == ["hostPathVolumes"])
+        #expect(restricted.map(\.checkID) == ["restrictedVolumes"])
+        #expect(baseline.map(\.severity) == restricted.map(\.severity), "\(baseline.map(\.severity)) vs \(restricted.map(\.severity))")
+    }
+
     @Test func everyUpstreamCheckIDIsPresentWithItsLevel() {
         let suite = KubernetesChecks.podSecurity
         let levels = Dictionary(uniqueKeysWithValues: suite.checks.map { ($0.id, $0.level) })

@@ -1,3 +1,4 @@
+import BulkheadCatalogue
 import BulkheadCore
 import BulkheadHistory
 import BulkheadKubernetes
@@ -11,11 +12,11 @@ enum Fixtures {
     static let corpus = repository.deletingLastPathComponent().appendingPathComponent("shared/corpus")
 
     static func matrix(_ paths: [String]) -> Matrix {
-        let scanner = Scanner(registry: KubernetesChecks.registry)
+        let scanner = Scanner(registry: Catalogue.registry)
         let inputs = InputDiscovery.discover(paths).inputs
         let (inventory, _, digests) = scanner.inventoryWithDigests(inputs)
         let scan = scanner.scan(resources: inventory.resources)
-        return MatrixBuilder(registry: KubernetesChecks.registry).build(
+        return MatrixBuilder(registry: Catalogue.registry).build(
             inventory: inventory, scan: scan, inputs: inputs.map(\.displayName), inputsDigest: InputDigest.combined(digests))
     }
 

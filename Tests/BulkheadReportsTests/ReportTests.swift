@@ -92,6 +92,9 @@ struct ReportTests {
         let rules = try #require(((run["tool"] as? [String: Any])?["driver"] as? [String: Any])?["rules"] as? [[String: Any]])
         #expect(rules.count == KubernetesChecks.registry.descriptors.count)
         #expect(rules.allSatisfy { ($0["help"] as? [String: Any])?["text"] != nil })
+        // Rule names are the titles in PascalCase, word boundaries kept.
+        let capabilities = try #require(rules.first { $0["id"] as? String == "capabilities_baseline" })
+        #expect(capabilities["name"] as? String == "CapabilitiesBeyondTheDefaultSet", "\(capabilities["name"] ?? "")")
         let results = try #require(run["results"] as? [[String: Any]])
         let privileged = try #require(results.first { $0["ruleId"] as? String == "privileged" })
         let location = try #require((privileged["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])

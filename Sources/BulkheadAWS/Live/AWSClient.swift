@@ -112,7 +112,7 @@ public final class AWSClient: Sendable {
                 unanswered.record(answered: true)
             } catch {
                 unanswered.record(answered: false)
-                let timedOut = "\(error)".lowercased().contains("timeout") || "\(error)".lowercased().contains("deadline")
+                let timedOut = Self.isTimeout(error)
                 // A request that timed out is retried once at most: the endpoint is more likely down than busy.
                 if attempt < (timedOut ? min(2, maxAttempts) : maxAttempts) && unanswered.current < Self.unansweredLimit {
                     try await backoff(attempt)
@@ -165,13 +165,13 @@ public final class AWSClient: Sendable {
         let body = (try? JSONSerialization.data(withJSONObject: payload)).map { Array($0) } ?? Array("{}".utf8)
         let response = try await send(service: service, action: action, method: "POST", path: "/",
                                       headers: [("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "\(target).\(action)")], body: body)
-        return Self.parseJSON(response.body, service: service, action: action)
+        return try Self.parseJSON(response.body, service: service, action: action)
     }
 
     /// rest-json (EKS, GuardDuty): a GET on a path.
     public func restJSON(_ service: String, _ action: String, path: String, query: [(String, String)] = []) async throws -> YAMLNode {
         let response = try await send(service: service, action: action, method: "GET", path: path, query: query)
-        return Self.parseJSON(response.body, service: service, action: action)
+        return try Self.parseJSON(response.body, service: service, action: action)
     }
 
     /// Query protocol with XML answers (IAM, STS, EC2): the result element's content.
@@ -192,9 +192,24 @@ public final class AWSClient: Sendable {
         return XMLTree.parse(response.body)
     }
 
-    static func parseJSON(_ body: [UInt8], service: String, action: String) -> YAMLNode {
-        if body.isEmpty { return YAMLNode(.mapping([]), mark: Mark(line: 1, column: 1)) }
+    /// A 2xx answer's JSON. An empty body is an empty object (some APIs answer nothing); a body
+    /// that is not one JSON object is an error, so the checks it feeds are not assessed rather
+    /// than judged on an empty answer.
+    static func parseJSON(_ body: [UInt8], service: String, action: String) throws(AWSAPIError) -> YAMLNode {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return YAMLNode(.mapping([]), mark: Mark(line: 1, column: 1)) }
         let loaded = body.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: "\(service) \(action)") }
-        return loaded.documents.first?.root ?? YAMLNode(.mapping([]), mark: Mark(line: 1, column: 1))
+        guard loaded.diagnostics.isEmpty, loaded.documents.count == 1, let root = loaded.documents.first?.root, case .mapping = root.content else {
+            let problem = loaded.diagnostics.first.map { "\($0.message) at \($0.line):\($0.column)" } ?? "not a JSON object"
+            throw AWSAPIError(service: service, action: action, status: 200, code: "MalformedResponse", message: "the answer is not valid JSON: \(problem)")
+        }
+        return root
+    }
+
+    /// Whether a request failed for want of an answer in time (async-http-client's own errors, not their text).
+    static func isTimeout(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .getConnectionFromPoolTimeout].contains(error)
+        }
+        return false
     }
 }

@@ -28,9 +28,24 @@ public enum TerraformReader {
         }.sorted() ?? []
         var evaluator = TerraformEvaluator(module: module)
         for name in tfvars {
+            // Through the guarded reader, as every input: size cap, special files and binary content refused.
             let path = (directory as NSString).appendingPathComponent(name)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .success(let body) = HCLParser.parse(text) else { continue }
-            for attribute in body.attributes { module.variableValues[attribute.name] = evaluator.evaluate(attribute.expression) }
+            let text: String
+            switch SourceReader.read(.file(path), maxBytes: SourceReader.defaultMaxBytes) {
+            case .failure(let diagnostic):
+                output.diagnostics.append(diagnostic)
+                continue
+            case .success(let bytes):
+                text = String(decoding: bytes, as: UTF8.self)
+            }
+            switch HCLParser.parse(text) {
+            case .failure(let error):
+                // The variables it sets are unknown now: an error, not a silent fallback to defaults.
+                output.diagnostics.append(Diagnostic(file: path, line: error.mark.line, column: error.mark.column,
+                                                     message: "HCL syntax error: \(error.message) (its variable values are not used)"))
+            case .success(let body):
+                for attribute in body.attributes { module.variableValues[attribute.name] = evaluator.evaluate(attribute.expression) }
+            }
         }
         evaluator = TerraformEvaluator(module: module)
 

@@ -55,7 +55,9 @@ extension PodSecurityStandards {
                 spec.volumes.compactMap { volume in
                     let disallowed = volume.sources.filter { !restrictedVolumeSources.contains($0.value) }
                     if let first = disallowed.first {
-                        return PodSecurityViolation(first, "volume \"\(volume.name)\" uses restricted volume type \"\(first.value)\"")
+                        // It overrides hostPathVolumes: a host path stays as severe as at the baseline level.
+                        return PodSecurityViolation(first, "volume \"\(volume.name)\" uses restricted volume type \"\(first.value)\"",
+                                                    severity: first.value == "hostPath" ? PodSecurityStandards.hostPathVolumes.descriptor.severity : nil)
                     }
                     if volume.sources.isEmpty {
                         return PodSecurityViolation(mark: volume.mark, path: volume.path,
