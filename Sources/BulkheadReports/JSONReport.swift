@@ -117,6 +117,22 @@ public enum JSONReport {
         entry.field("file", location.file)
         entry.field("line", location.line)
         entry.field("column", location.column)
+        if let cloud = location.cloud {
+            entry.object("cloud") { object in
+                object.field("provider", cloud.provider)
+                object.field("account", cloud.account)
+                object.field("region", cloud.region)
+                object.field("type", cloud.type)
+                object.field("id", cloud.id)
+                if let arn = cloud.arn { object.field("arn", arn) }
+            }
+        }
+        if let event = location.event {
+            entry.object("event") { object in
+                object.field("id", event.id)
+                if let time = event.time { object.field("time", time) }
+            }
+        }
     }
 
     static func writeResource(_ ref: ResourceRef, into entry: inout JSONWriter) {

@@ -100,8 +100,21 @@ public enum SARIFReport {
     }
 
     struct Location: Encodable {
-        var physicalLocation: PhysicalLocation
+        /// Nil for a cloud resource or an event: there is no file to open.
+        var physicalLocation: PhysicalLocation?
         var logicalLocations: [LogicalLocation]?
+    }
+
+    /// A file position, or (cloud resource, event) a logical location only.
+    static func location(_ location: SourceLocation, qualified: String? = nil) -> Location {
+        guard location.isFilePosition else {
+            return Location(physicalLocation: nil, logicalLocations: [LogicalLocation(fullyQualifiedName: location.description)])
+        }
+        return Location(
+            physicalLocation: PhysicalLocation(
+                artifactLocation: ArtifactLocation(uri: uri(location.file)),
+                region: Region(startLine: max(1, location.line), startColumn: max(1, location.column))),
+            logicalLocations: qualified.map { [LogicalLocation(fullyQualifiedName: $0)] })
     }
 
     struct PhysicalLocation: Encodable {
@@ -171,11 +184,7 @@ public enum SARIFReport {
             return Result(
                 ruleId: finding.checkID, ruleIndex: ruleIndex[finding.checkID], level: level(finding.severity),
                 message: Text(text: "\(resource): \(finding.message)"),
-                locations: [Location(
-                    physicalLocation: PhysicalLocation(
-                        artifactLocation: ArtifactLocation(uri: uri(finding.location.file)),
-                        region: Region(startLine: max(1, finding.location.line), startColumn: max(1, finding.location.column))),
-                    logicalLocations: [LogicalLocation(fullyQualifiedName: qualified)])],
+                locations: [SARIFReport.location(finding.location, qualified: qualified)],
                 suppressions: finding.suppression.map { suppression in
                     [SARIFSuppression(kind: suppression.source == .annotation ? "inSource" : "external", justification: suppression.reason)]
                 },
@@ -193,9 +202,7 @@ public enum SARIFReport {
         let notAssessed = result.notAssessed.map { item -> Notification in
             Notification(
                 level: "note", message: Text(text: "\(item.checkID) not assessed on \(item.resource): \(item.reason)"),
-                locations: [Location(physicalLocation: PhysicalLocation(
-                    artifactLocation: ArtifactLocation(uri: uri(item.location.file)),
-                    region: Region(startLine: max(1, item.location.line), startColumn: max(1, item.location.column))))])
+                locations: [SARIFReport.location(item.location)])
         }
         let log = Log(runs: [Run(
             tool: Tool(driver: Driver(version: context.toolVersion, semanticVersion: context.toolVersion, rules: rules)),

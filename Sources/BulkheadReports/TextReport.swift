@@ -22,7 +22,9 @@ public enum TextReport {
         var files: [String] = []
         var byFile: [String: [Int]] = [:]
         for index in shown.indices {
-            let file = shown[index].location.file
+            // Findings on a cloud account's resources are grouped by account and region.
+            let location = shown[index].location
+            let file = location.cloud.map { "\($0.provider)://\($0.account)/\($0.region)" } ?? location.file
             if byFile[file] == nil { files.append(file) }
             byFile[file, default: []].append(index)
         }
@@ -57,7 +59,7 @@ public enum TextReport {
         if !result.notAssessed.isEmpty {
             out += paint.bold("Not assessed") + " (the check could not judge the resource; not counted as a pass)\n"
             for item in result.notAssessed {
-                out += "  \(item.location.file):\(item.location.line):\(item.location.column) \(item.checkID) \(item.resource): \(item.reason)\n"
+                out += "  \(item.location) \(item.checkID) \(item.resource): \(item.reason)\n"
             }
             out += "\n"
         }
@@ -71,8 +73,13 @@ public enum TextReport {
         out += " "
         out += finding.checkID
         out += " "
-        out += paint.dim("line \(finding.location.line):\(finding.location.column)")
-        out += " "
+        if finding.location.isFilePosition {
+            out += paint.dim("line \(finding.location.line):\(finding.location.column)")
+            out += " "
+        } else if let arn = finding.location.cloud?.arn {
+            out += paint.dim(arn)
+            out += " "
+        }
         out += finding.fieldPath
         out += "\n        "
         out += finding.message

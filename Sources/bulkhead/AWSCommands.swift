@@ -36,12 +36,11 @@ struct AWSCommand: ParsableCommand {
             let read = try account.read(command: "aws scan")
             let discovered = input.discover(manifests)
             let project = ProjectConfiguration(explicit: input.config, discovered: discovered)
-            let registry = AccountRun.registry(selected, read: read, withManifests: !manifests.isEmpty)
+            let registry = AccountRun.registry(selected, withManifests: !manifests.isEmpty)
             guard !registry.descriptors.isEmpty else { throw ValidationError("--only \(selection.only ?? "") selects no AWS check; see `bulkhead checks`") }
             var result = Scanner(registry: registry, options: project.scanOptions(), config: project.config, maxFileBytes: input.maxFileBytes)
-                .scan(discovered.inputs)
+                .scan(discovered.inputs, sourced: [read.input])
             result.diagnostics = discovered.diagnostics + project.diagnostics + result.diagnostics
-            result.stats.resourcesChecked += read.inventory.resources.count
             let threshold = selection.failOn ?? project.config?.failOn ?? .low
             let failed = result.hasFindings(atOrAbove: threshold)
             let context = ReportContext(toolVersion: BulkheadVersion.current, registry: registry, showSuppressed: showSuppressed,
@@ -56,15 +55,11 @@ struct AWSCommand: ParsableCommand {
     }
 }
 
-/// A live account joined to a run: its checks in place of the templates' AWS suite, and the
-/// Kubernetes checks when manifests come with it (for the chains across both).
+/// A live account joined to a run: it enters as a source (its resources judged by the AWS suite,
+/// as a template's are); without manifests only the AWS checks are listed in the report.
 enum AccountRun {
-    static func registry(_ selected: CheckRegistry, read: LiveAccountScan.Read, withManifests: Bool) -> CheckRegistry {
-        var suites: [any CheckSuite] = withManifests ? selected.suites.filter { !($0 is AWSSuite) } : []
-        if let aws = selected.suites.first(where: { $0 is AWSSuite }) as? AWSSuite {
-            suites.append(LiveAccountScan.Suite(checks: aws.checks, chains: aws.chains, read: read))
-        }
-        return CheckRegistry(suites: suites)
+    static func registry(_ selected: CheckRegistry, withManifests: Bool) -> CheckRegistry {
+        withManifests ? selected : CheckRegistry(suites: selected.suites.filter { $0 is AWSSuite }, formats: selected.formats)
     }
 
     static func describe(_ read: LiveAccountScan.Read) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulkheadCatalogue
 import BulkheadCore
 import BulkheadKubernetes
 import Foundation
@@ -19,7 +20,7 @@ struct ManifestInputs: ParsableArguments {
 
     func index() -> (KubernetesIndex, [Diagnostic]) {
         let discovered = input.discover(paths)
-        let (inventory, diagnostics) = Scanner(registry: KubernetesChecks.registry, maxFileBytes: input.maxFileBytes).inventory(discovered.inputs)
+        let (inventory, diagnostics) = Scanner(registry: Catalogue.registry, maxFileBytes: input.maxFileBytes).inventory(discovered.inputs)
         var all = discovered.diagnostics + diagnostics
         var stats = ScanStats()
         stats.files = discovered.inputs.count

@@ -61,12 +61,12 @@ struct MatrixCommand: ParsableCommand {
         let read = aws ? try account.read(command: "matrix --aws") : nil
         let discovered = input.discover(paths)
         let project = ProjectConfiguration(explicit: input.config, discovered: discovered)
-        let registry = read.map { AccountRun.registry(selected, read: $0, withManifests: true) } ?? selected
+        let registry = selected
         let scanner = Scanner(registry: registry, options: project.scanOptions(), config: project.config, maxFileBytes: input.maxFileBytes)
-        let (inventory, readDiagnostics, digests) = scanner.inventoryWithDigests(discovered.inputs)
-        var scan = scanner.scan(resources: inventory.resources)
-        scan.diagnostics = discovered.diagnostics + project.diagnostics + readDiagnostics + scan.diagnostics
-        scan.stats.files = discovered.inputs.count
+        let assessment = scanner.assess(discovered.inputs, sourced: read.map { [$0.input] } ?? [])
+        let (inventory, digests) = (assessment.inventory, assessment.digests)
+        var scan = assessment.result
+        scan.diagnostics = discovered.diagnostics + project.diagnostics + scan.diagnostics
         if let read {
             out.note(AccountRun.describe(read))
         } else if scan.errors.isEmpty, let nothing = InputOptions.nothingRead(paths, scan.stats) {

@@ -73,7 +73,7 @@ struct AWSCorpusTests {
             guard let check = mapping[label.check] else { continue }
             // A whole module is scanned at once (its files reference each other); fixtures one file at a time.
             let path = Corpus.root.appendingPathComponent("\(folder)/\(scanWhole ?? label.file)").path
-            let result = results[path] ?? scanner.scan(InputDiscovery.discover([path]).inputs)
+            let result = results[path] ?? scanner.scan(InputDiscovery.discover([path], extensions: AWSChecks.registry.fileExtensions).inputs)
             results[path] = result
             #expect(result.errors.isEmpty, "\(label.file): \(result.errors)")
             let resourceID = label.resource.map { String($0.split(separator: ".", maxSplits: 1).last ?? "") }

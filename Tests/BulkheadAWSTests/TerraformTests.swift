@@ -8,7 +8,7 @@ struct TerraformTests {
     static var fixtures: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/terraform") }
 
     func scan(_ path: String) -> ScanResult {
-        Scanner(registry: AWSChecks.registry).scan(InputDiscovery.discover([Self.fixtures.appendingPathComponent(path).path]).inputs)
+        Scanner(registry: AWSChecks.registry).scan(InputDiscovery.discover([Self.fixtures.appendingPathComponent(path).path], extensions: AWSChecks.registry.fileExtensions).inputs)
     }
 
     func module(_ text: String, _ name: String = "main.tf") -> TerraformReader.Output {
@@ -144,7 +144,7 @@ struct TerraformTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try #"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#.write(to: directory.appendingPathComponent("admin.json"), atomically: true, encoding: .utf8)
         try text.write(to: directory.appendingPathComponent("main.tf"), atomically: true, encoding: .utf8)
-        let result = Scanner(registry: AWSChecks.registry).scan(InputDiscovery.discover([directory.path]).inputs)
+        let result = Scanner(registry: AWSChecks.registry).scan(InputDiscovery.discover([directory.path], extensions: AWSChecks.registry.fileExtensions).inputs)
         #expect(result.errors.isEmpty, "\(form): \(result.errors)")
         #expect(result.findings.contains { $0.checkID == "iamAdminPolicy" && $0.resource.name == "aws_iam_policy.p" }, "\(form)")
     }

@@ -69,6 +69,12 @@ struct AWSLiveTests {
         #expect(status == 1, "findings make the exit code 1: \(stderr)")
         #expect(stderr.contains("account 222222222222"))
         let found = Self.findings(report)
+        // A live finding points at the account's resource, not at a file position.
+        for finding in (report["findings"] as? [[String: Any]]) ?? [] {
+            let cloud = finding["cloud"] as? [String: Any]
+            #expect(cloud?["account"] as? String == "222222222222" && cloud?["region"] as? String == "us-east-1", "\(finding)")
+            #expect(finding["line"] as? Int == 0)
+        }
         for weakness in Self.weaknesses {
             for (check, resource) in weakness.checks {
                 #expect(found.contains { $0.check == check && (resource == nil || $0.resource == resource) },

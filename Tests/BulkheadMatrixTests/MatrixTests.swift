@@ -13,11 +13,11 @@ enum Fixtures {
 
     static func matrix(_ paths: [String]) -> Matrix {
         let scanner = Scanner(registry: Catalogue.registry)
-        let inputs = InputDiscovery.discover(paths).inputs
-        let (inventory, _, digests) = scanner.inventoryWithDigests(inputs)
-        let scan = scanner.scan(resources: inventory.resources)
+        let inputs = InputDiscovery.discover(paths, extensions: Catalogue.registry.fileExtensions).inputs
+        let assessment = scanner.assess(inputs)
         return MatrixBuilder(registry: Catalogue.registry).build(
-            inventory: inventory, scan: scan, inputs: inputs.map(\.displayName), inputsDigest: InputDigest.combined(digests))
+            inventory: assessment.inventory, scan: assessment.result, inputs: inputs.map(\.displayName),
+            inputsDigest: InputDigest.combined(assessment.digests))
     }
 
     static var goat: Matrix { matrix([corpus.appendingPathComponent("kubernetes-goat/files/scenarios").path]) }

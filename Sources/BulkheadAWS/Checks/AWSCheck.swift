@@ -1,22 +1,17 @@
 import BulkheadCore
 import Foundation
 
-/// What a check says about one resource: a violation (a finding) or "cannot tell" (not assessed).
-public struct AWSVerdict: Sendable {
-    public enum Kind: Sendable { case violation, unknown }
-    public var kind: Kind
-    public var message: String
-    /// Where to point: the offending value, or the resource when the problem is a missing property.
-    public var mark: Mark?
-    /// Property path (`ResourcesVpcConfig.EndpointPublicAccess`).
-    public var path: String
+/// What an AWS check says about one resource: Core's verdict (the path is a property path,
+/// `ResourcesVpcConfig.EndpointPublicAccess`; no mark points at the resource).
+public typealias AWSVerdict = Verdict
 
-    public static func fail(_ message: String, at mark: Mark?, _ path: String) -> AWSVerdict {
-        AWSVerdict(kind: .violation, message: message, mark: mark, path: path)
+extension Verdict {
+    public static func fail(_ message: String, at mark: Mark?, _ path: String) -> Verdict {
+        .violation(message, at: mark, path)
     }
 
-    public static func unknown(_ reason: String, at mark: Mark?, _ path: String) -> AWSVerdict {
-        AWSVerdict(kind: .unknown, message: reason, mark: mark, path: path)
+    public static func unknown(_ reason: String, at mark: Mark?, _ path: String) -> Verdict {
+        .notAssessed(reason, at: mark, path)
     }
 }
 
@@ -87,8 +82,8 @@ public struct AWSInventory: Sendable {
     }
 }
 
-/// Runs the AWS checks on every CloudFormation template of a scan (and, as they land, Terraform and
-/// the live account).
+/// Runs the AWS checks on every AWS resource a format or a source read (templates, Terraform
+/// modules and plans, the live account), and the chains across them and the Kubernetes objects.
 public struct AWSSuite: CheckSuite {
     public let checks: [AWSCheck]
     /// Checks across Kubernetes and AWS inputs (the IRSA and secrets chains).
@@ -101,54 +96,36 @@ public struct AWSSuite: CheckSuite {
 
     public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) + chains.map(\.descriptor) }
 
+    public var formats: [any InputFormat] { AWSChecks.formats }
+
     public func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite {
         AWSSuite(checks: checks.filter { keep($0.descriptor) }, chains: chains.filter { keep($0.descriptor) })
     }
 
     public func evaluate(_ context: ScanContext) -> SuiteOutcome {
-        var outcome = SuiteOutcome()
-        var resources: [AWSResource] = []
-        for index in context.inventory.byKind[CloudFormation.templateKind] ?? [] {
-            let template = context.inventory.resources[index]
-            guard template.ref.apiVersion == CloudFormation.apiVersion else { continue }
-            let read = CloudFormationReader.read(template.node, file: template.file)
-            resources += read.resources
-            outcome.diagnostics += read.diagnostics
-            outcome.checked.insert(index)
+        let sets = context.models.of(AWSResourceSet.self)
+        let aws = AWSInventory(sets.flatMap(\.resources))
+        var outcome = evaluate(aws)
+        for gap in sets.flatMap(\.gaps) {
+            for check in checks where !check.types.isDisjoint(with: gap.types) {
+                outcome.notAssessed.append(NotAssessed(checkID: check.descriptor.id, resource: gap.ref, location: gap.location,
+                                                       fieldPath: "", reason: gap.reason))
+            }
         }
-        // Terraform: the .tf files of each directory form one module; plans are read whole.
-        var modules: [String: [(name: String, text: String)]] = [:]
-        for index in context.inventory.byKind[Terraform.fileKind] ?? [] {
-            let file = context.inventory.resources[index]
-            modules[(file.file as NSString).deletingLastPathComponent, default: []].append((file.file, file.node.scalar?.value ?? ""))
-            outcome.checked.insert(index)
-        }
-        for (directory, files) in modules.sorted(by: { $0.key < $1.key }) {
-            let read = TerraformReader.readModule(directory: directory.isEmpty ? "." : directory, files: files)
-            resources += read.resources
-            outcome.diagnostics += read.diagnostics
-        }
-        for index in context.inventory.byKind[Terraform.planKind] ?? [] {
-            let plan = context.inventory.resources[index]
-            let read = TerraformReader.readPlan(plan.node, file: plan.file)
-            resources += read.resources
-            outcome.diagnostics += read.diagnostics
-            outcome.checked.insert(index)
-        }
-        let aws = AWSInventory(resources)
-        outcome.merge(evaluate(aws))
-        outcome.findings += chainFindings(context.inventory, aws)
+        outcome.merge(chainOutcome(context.inventory, aws))
         return outcome
     }
 
-    /// The chain checks: findings on the Kubernetes object that starts the chain.
-    public func chainFindings(_ inventory: Inventory, _ aws: AWSInventory) -> [Finding] {
-        guard !aws.resources.isEmpty else { return [] }
-        return chains.flatMap { chain in
-            chain.rule(inventory, aws).map { violation in
-                Finding(chain.descriptor, resource: violation.resource, mark: violation.mark, fieldPath: violation.path, message: violation.message)
+    /// The chain checks: verdicts on the Kubernetes object that starts the chain.
+    func chainOutcome(_ inventory: Inventory, _ aws: AWSInventory) -> SuiteOutcome {
+        var outcome = SuiteOutcome()
+        guard !aws.resources.isEmpty else { return outcome }
+        for chain in chains {
+            for violation in chain.rule(inventory, aws) {
+                outcome.record(.violation(violation.message, at: violation.mark, violation.path), of: chain.descriptor, on: violation.resource)
             }
         }
+        return outcome
     }
 
     /// Judges an inventory read by any input reader.
@@ -157,22 +134,11 @@ public struct AWSSuite: CheckSuite {
         outcome.subjects = inventory.resources.map { Subject(resource: $0.ref, location: $0.location(nil)) }
         for resource in inventory.resources {
             for check in checks where check.types.contains(resource.type) {
-                for verdict in check.evaluate(resource, in: inventory) {
-                    let location = resource.location(verdict.mark)
-                    switch verdict.kind {
-                    case .violation:
-                        var finding = Finding(checkID: check.descriptor.id, title: check.descriptor.title, severity: check.descriptor.severity,
-                                              message: verdict.message, location: location, fieldPath: verdict.path, resource: resource.ref,
-                                              controls: check.descriptor.controls, remediation: check.descriptor.remediation)
-                        finding.category = check.descriptor.category
-                        if resource.conditionUnknown {
-                            finding.message += " (the resource's Condition cannot be resolved statically: it may not be created)"
-                        }
-                        outcome.findings.append(finding)
-                    case .unknown:
-                        outcome.notAssessed.append(NotAssessed(checkID: check.descriptor.id, resource: resource.ref, location: location,
-                                                               fieldPath: verdict.path, reason: verdict.message))
+                for var verdict in check.evaluate(resource, in: inventory) {
+                    if verdict.kind == .violation, resource.conditionUnknown {
+                        verdict.message += " (the resource's Condition cannot be resolved statically: it may not be created)"
                     }
+                    outcome.record(verdict, of: check.descriptor, on: resource)
                 }
             }
         }

@@ -8,7 +8,7 @@ import NIOHTTP1
 /// account to the AWS checks through the same `Scanner` pipeline as files (so `.bulkhead.yaml`
 /// exceptions and every report format apply). A service that could not be read makes the checks
 /// of its resource types "not assessed" for the region, with the reason.
-public struct LiveAccountScan: Sendable {
+public struct LiveAccountScan: InputSource {
     public var profile: String?
     public var regions: [String]
     public var endpointURL: String?
@@ -31,6 +31,24 @@ public struct LiveAccountScan: Sendable {
         public var inventory: AWSInventory
         public var failures: [(region: String, failure: LiveScanner.Failure)]
         public var credentialSource: String
+
+        /// The account as the engine takes any source: its resources, and per region the types
+        /// whose API failed (their checks are "not assessed" there).
+        public var input: InputRead {
+            let gaps = failures.map { region, failure in
+                AWSCoverageGap(types: failure.types, reason: failure.reason,
+                               location: SourceLocation(file: "aws://\(account)/\(region)", line: 0, column: 0),
+                               ref: ResourceRef(apiVersion: "aws", kind: failure.types.sorted().joined(separator: ", "), namespace: nil,
+                                                name: "\(account)/\(region)"))
+            }
+            return InputRead(models: [AWSResourceSet(resources: inventory.resources, gaps: gaps)])
+        }
+    }
+
+    public var name: String { "aws://" + (profile ?? "default") }
+
+    public func read(context: ReadContext) async throws -> InputRead {
+        try await read().input
     }
 
     /// Sends one plain HTTP request (for the credential chain's STS, container and IMDS calls).
@@ -76,40 +94,5 @@ public struct LiveAccountScan: Sendable {
             failures += output.failures.map { (region, $0) }
         }
         return Read(account: account, regions: regions, inventory: AWSInventory(resources), failures: failures, credentialSource: configuration.source)
-    }
-
-    /// The checks to run on a read account, as a suite the `Scanner` runs.
-    public struct Suite: CheckSuite {
-        public let checks: [AWSCheck]
-        public let chains: [ChainCheck]
-        public let read: Read
-
-        public init(checks: [AWSCheck], chains: [ChainCheck] = [], read: Read) {
-            self.checks = checks
-            self.chains = chains
-            self.read = read
-        }
-
-        public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) + chains.map(\.descriptor) }
-
-        public func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite {
-            Suite(checks: checks.filter { keep($0.descriptor) }, chains: chains.filter { keep($0.descriptor) }, read: read)
-        }
-
-        /// The account's checks, and the chains across it and the Kubernetes manifests of the scan.
-        public func evaluate(_ context: ScanContext) -> SuiteOutcome {
-            let suite = AWSSuite(checks: checks, chains: chains)
-            var outcome = suite.evaluate(read.inventory)
-            outcome.findings += suite.chainFindings(context.inventory, read.inventory)
-            for (region, failure) in read.failures {
-                for check in checks where !check.types.isDisjoint(with: failure.types) {
-                    let kinds = check.types.intersection(failure.types).sorted().joined(separator: ", ")
-                    outcome.notAssessed.append(NotAssessed(
-                        checkID: check.descriptor.id, resource: ResourceRef(apiVersion: "aws", kind: kinds, namespace: nil, name: "\(read.account)/\(region)"),
-                        location: SourceLocation(file: "aws://\(read.account)/\(region)", line: 0, column: 0), fieldPath: "", reason: failure.reason))
-                }
-            }
-            return outcome
-        }
     }
 }

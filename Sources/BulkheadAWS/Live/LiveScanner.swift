@@ -21,10 +21,12 @@ public struct LiveScanner: Sendable {
 
     let client: AWSClient
     let scope: String
+    let account: String
     let origin = "aws"
 
     public init(client: AWSClient, accountLabel: String) {
         self.client = client
+        account = accountLabel
         scope = "aws://\(accountLabel)/\(client.region)"
     }
 
@@ -40,7 +42,10 @@ public struct LiveScanner: Sendable {
     static func object(_ pairs: [(String, YAMLNode?)]) -> YAMLNode { AWSValue.object(mark, pairs) }
 
     func resource(_ type: String, _ id: String, _ pairs: [(String, YAMLNode?)]) -> AWSResource {
-        AWSResource(type: type, id: id, properties: Self.object(pairs), file: "\(scope)/\(type)/\(id)", mark: Self.mark, origin: .live, scope: scope)
+        var resource = AWSResource(type: type, id: id, properties: Self.object(pairs), file: "\(scope)/\(type)/\(id)", mark: Self.mark,
+                                   origin: .live, scope: scope)
+        resource.cloud = CloudLocation(account: account, region: client.region, type: type, id: id)
+        return resource
     }
 
     /// A JSON boolean or string-boolean, from an API answer.

@@ -13,7 +13,7 @@ public enum AWSOrigin: String, Sendable, Hashable {
 /// their positions in the input; a value that could not be resolved statically (a parameter
 /// without a default, an attribute known only after deployment) is an *unknown* scalar and a
 /// reference to another resource of the same input is a *reference* scalar (see `AWSValue`).
-public struct AWSResource: Sendable {
+public struct AWSResource: Sendable, Judged {
     public var type: String
     /// The logical ID (CloudFormation), the address (Terraform), or the ARN or name (live).
     public var id: String
@@ -26,6 +26,8 @@ public struct AWSResource: Sendable {
     public var scope: String
     /// The resource's condition could not be resolved: it may not be created at all.
     public var conditionUnknown = false
+    /// For a resource read from an account: where it lives there.
+    public var cloud: CloudLocation?
 
     public init(type: String, id: String, properties: YAMLNode, file: String, mark: Mark, origin: AWSOrigin, scope: String) {
         self.type = type
@@ -51,7 +53,10 @@ public struct AWSResource: Sendable {
     public func bool(_ path: String) -> Known<Bool> { Known(node(path)) { $0.awsBool } }
     public func string(_ path: String) -> Known<String> { Known(node(path)) { $0.awsString } }
     public func int(_ path: String) -> Known<Int> { Known(node(path)) { $0.awsInt } }
-    public func location(_ mark: Mark?) -> SourceLocation { SourceLocation(file: file, mark: mark ?? self.mark) }
+    public func location(_ mark: Mark?) -> SourceLocation {
+        if let cloud { return SourceLocation(cloud: cloud) }
+        return SourceLocation(file: file, mark: mark ?? self.mark)
+    }
 }
 
 /// A property as a check sees it: a value, absent, or unknown (with the reason and where).

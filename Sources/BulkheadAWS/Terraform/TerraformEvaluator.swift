@@ -12,6 +12,8 @@ struct TerraformModule {
     }
 
     var directory: String
+    /// The guarded reader for the files the module names (`file()`).
+    var context = ReadContext()
     var variables: [String: HCLExpression?] = [:]
     var variableValues: [String: YAMLNode] = [:]
     var locals: [String: HCLExpression] = [:]
@@ -129,7 +131,7 @@ struct TerraformEvaluator {
                 guard let items = last.items else { return AWSValue.unknown("\(name)(...) of a value that cannot be resolved", at: mark) }
                 values += items
             }
-            return TerraformFunctions.call(name, values, mark, directory: module.directory)
+            return TerraformFunctions.call(name, values, mark, directory: module.directory, context: module.context)
         case .unary(let op, let operand, let mark):
             let value = evaluate(operand)
             if Self.isUnknown(value) { return AWSValue.unknown("depends on \(value.referenceTarget ?? value.unknownReason ?? "")", at: mark) }

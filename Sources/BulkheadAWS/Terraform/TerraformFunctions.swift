@@ -6,7 +6,7 @@ import Foundation
 enum TerraformFunctions {
     typealias E = TerraformEvaluator
 
-    static func call(_ name: String, _ arguments: [YAMLNode], _ mark: Mark, directory: String) -> YAMLNode {
+    static func call(_ name: String, _ arguments: [YAMLNode], _ mark: Mark, directory: String, context: ReadContext) -> YAMLNode {
         let passThrough: Set<String> = ["tolist", "toset", "tomap", "tostring", "tonumber", "tobool", "sensitive", "nonsensitive", "jsonencode", "yamlencode"]
         if passThrough.contains(name), let value = arguments.first {
             // jsonencode keeps the structure: a policy document reads the same either way.
@@ -39,10 +39,11 @@ enum TerraformFunctions {
         case "file":
             guard let path = text(0) else { break }
             let resolved = path.hasPrefix("/") ? path : (directory as NSString).appendingPathComponent(path)
-            guard let contents = try? String(contentsOfFile: resolved, encoding: .utf8) else {
-                return AWSValue.unknown("file(\(path)) cannot be read", at: mark)
+            // Through the guarded reader, as every input: size cap, FIFOs, devices and binary content refused.
+            switch context.readText(resolved) {
+            case .success(let contents): return E.string(contents, mark)
+            case .failure(let diagnostic): return AWSValue.unknown("file(\(path)) cannot be read: \(diagnostic.message)", at: mark)
             }
-            return E.string(contents, mark)
         case "format":
             guard var format = text(0) else { break }
             var out = ""

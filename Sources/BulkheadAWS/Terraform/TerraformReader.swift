@@ -10,33 +10,48 @@ public enum TerraformReader {
         public var diagnostics: [Diagnostic] = []
     }
 
-    /// One module: its `.tf` files (name and text), all from one directory.
-    public static func readModule(directory: String, files: [(name: String, text: String)]) -> Output {
-        var output = Output()
-        var module = TerraformModule(directory: directory)
+    /// One module from the text of its `.tf` files (tests, and any caller without the format).
+    public static func readModule(directory: String, files: [(name: String, text: String)], context: ReadContext = ReadContext()) -> Output {
+        var diagnostics: [Diagnostic] = []
+        var parsed: [(name: String, body: HCLBody)] = []
         for file in files {
-            switch HCLParser.parse(file.text) {
-            case .success(let body): module.add(body, file: file.name)
-            case .failure(let error):
-                output.diagnostics.append(Diagnostic(file: file.name, line: error.mark.line, column: error.mark.column,
-                                                     message: "HCL syntax error: \(error.message)"))
+            switch parse(file.text, file: file.name) {
+            case .success(let body): parsed.append((file.name, body))
+            case .failure(let diagnostic): diagnostics.append(diagnostic)
             }
         }
-        // Variable values from tfvars files beside the module (read from disk: they are not scanned inputs).
+        var output = readModule(directory: directory, parsed: parsed, context: context)
+        output.diagnostics = diagnostics + output.diagnostics
+        return output
+    }
+
+    static func parse(_ text: String, file: String) -> Result<HCLBody, Diagnostic> {
+        HCLParser.parse(text).mapError { error in
+            Diagnostic(file: file, line: error.mark.line, column: error.mark.column, message: "HCL syntax error: \(error.message)")
+        }
+    }
+
+    /// One module: its `.tf` files (name and parsed body), all from one directory. The tfvars
+    /// beside them are read through `context`'s guarded reader.
+    static func readModule(directory: String, parsed files: [(name: String, body: HCLBody)], context: ReadContext = ReadContext()) -> Output {
+        var output = Output()
+        var module = TerraformModule(directory: directory)
+        module.context = context
+        for file in files { module.add(file.body, file: file.name) }
+        // Variable values from tfvars files beside the module (not scanned inputs themselves).
         let tfvars = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.filter {
             $0 == "terraform.tfvars" || $0.hasSuffix(".auto.tfvars")
         }.sorted() ?? []
         var evaluator = TerraformEvaluator(module: module)
         for name in tfvars {
-            // Through the guarded reader, as every input: size cap, special files and binary content refused.
             let path = (directory as NSString).appendingPathComponent(name)
             let text: String
-            switch SourceReader.read(.file(path), maxBytes: SourceReader.defaultMaxBytes) {
+            switch context.readText(path) {
             case .failure(let diagnostic):
                 output.diagnostics.append(diagnostic)
                 continue
-            case .success(let bytes):
-                text = String(decoding: bytes, as: UTF8.self)
+            case .success(let read):
+                text = read
             }
             switch HCLParser.parse(text) {
             case .failure(let error):

@@ -11,10 +11,14 @@ public protocol CheckSuite: Sendable {
     /// The kinds (Kubernetes kinds, AWS resource types) a check judges: when the input holds one,
     /// the check has examined it, so the matrix may count a missing finding as evidence.
     func examines(_ descriptor: CheckDescriptor) -> Set<String>
+    /// The input formats whose models the suite judges (CloudFormation, Terraform): a domain
+    /// brings its readers with its checks.
+    var formats: [any InputFormat] { get }
 }
 
 extension CheckSuite {
     public func examines(_ descriptor: CheckDescriptor) -> Set<String> { descriptor.examines }
+    public var formats: [any InputFormat] { [] }
 }
 
 public struct SuiteOutcome: Sendable {
@@ -88,10 +92,13 @@ public struct Inventory: Sendable {
 public struct ScanContext: Sendable {
     public var options: ScanOptions
     public var inventory: Inventory
+    /// The domain models formats and sources read (see `InputFormat`).
+    public var models: InputModels
 
-    public init(options: ScanOptions, inventory: Inventory) {
+    public init(options: ScanOptions, inventory: Inventory, models: InputModels = InputModels([])) {
         self.options = options
         self.inventory = inventory
+        self.models = models
     }
 
     public var namespaces: [String: Resource] { inventory.namespaces }
@@ -120,9 +127,18 @@ public struct ScanOptions: Sendable, Hashable {
 /// All checks of a build, for listing, explaining and running.
 public struct CheckRegistry: Sendable {
     public var suites: [any CheckSuite]
+    /// Every format the suites' domains read. Kept when checks are selected away: a `.tf` file is
+    /// still Terraform (and not broken YAML) when only the Kubernetes checks run.
+    public var formats: [any InputFormat]
 
-    public init(suites: [any CheckSuite]) {
+    public init(suites: [any CheckSuite], formats: [any InputFormat]? = nil) {
         self.suites = suites
+        self.formats = formats ?? suites.flatMap(\.formats)
+    }
+
+    /// The file extensions a directory walk picks up: YAML, JSON and every format's own.
+    public var fileExtensions: Set<String> {
+        formats.reduce(InputDiscovery.manifestExtensions) { $0.union($1.fileExtensions) }
     }
 
     public var descriptors: [CheckDescriptor] { suites.flatMap(\.descriptors) }
@@ -141,7 +157,7 @@ public struct CheckRegistry: Sendable {
 
     /// The checks `keep` picks, suite by suite; suites left with no check are dropped.
     public func selecting(_ keep: (CheckDescriptor) -> Bool) -> CheckRegistry {
-        CheckRegistry(suites: suites.map { $0.selecting(keep) }.filter { !$0.descriptors.isEmpty })
+        CheckRegistry(suites: suites.map { $0.selecting(keep) }.filter { !$0.descriptors.isEmpty }, formats: formats)
     }
 
     /// `--only`: check IDs or categories (a category selects by prefix: `pod-security` picks

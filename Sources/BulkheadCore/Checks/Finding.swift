@@ -27,13 +27,6 @@ public struct Finding: Sendable, Hashable, Codable {
         self.controls = controls
         self.remediation = remediation
     }
-
-    public init(_ descriptor: CheckDescriptor, resource: Resource, mark: Mark, fieldPath: String, message: String) {
-        self.init(checkID: descriptor.id, title: descriptor.title, severity: descriptor.severity, message: message,
-                  location: resource.location(mark), fieldPath: fieldPath, resource: resource.ref,
-                  controls: descriptor.controls, remediation: descriptor.remediation)
-        category = descriptor.category
-    }
 }
 
 public struct Suppression: Sendable, Hashable, Codable {

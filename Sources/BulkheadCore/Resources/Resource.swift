@@ -51,9 +51,6 @@ public struct Resource: Sendable {
         return parts.count == 2 ? String(parts[0]) : ""
     }
 
-    public func location(_ mark: Mark) -> SourceLocation {
-        SourceLocation(file: file, mark: mark)
-    }
 }
 
 /// Turns documents into resources: unwraps `kind: List` and every `*List` kind, reads the
@@ -69,25 +66,19 @@ public enum ResourceExtractor {
     public static func extract(_ documents: [YAMLDocument], file: String) -> Output {
         var output = Output()
         for document in documents {
-            extract(document.root, file: file, documentIndex: document.index, listIndex: nil, into: &output)
+            extract(document, file: file, into: &output)
         }
         return output
+    }
+
+    public static func extract(_ document: YAMLDocument, file: String, into output: inout Output) {
+        extract(document.root, file: file, documentIndex: document.index, listIndex: nil, into: &output)
     }
 
     private static func extract(_ node: YAMLNode, file: String, documentIndex: Int, listIndex: Int?, into output: inout Output) {
         if node.isNull { return } // an empty document
         guard node.isMapping else {
             output.notObjects += 1
-            return
-        }
-        if listIndex == nil, Terraform.isPlan(node) {
-            let ref = ResourceRef(apiVersion: CloudFormation.apiVersion, kind: Terraform.planKind, namespace: nil, name: file)
-            output.resources.append(Resource(ref: ref, labels: [:], annotations: [:], node: node, file: file, documentIndex: documentIndex))
-            return
-        }
-        if listIndex == nil, CloudFormation.isTemplate(node) {
-            let ref = ResourceRef(apiVersion: CloudFormation.apiVersion, kind: CloudFormation.templateKind, namespace: nil, name: file)
-            output.resources.append(Resource(ref: ref, labels: [:], annotations: [:], node: node, file: file, documentIndex: documentIndex))
             return
         }
         guard let kind = node["kind"]?.string, let apiVersion = node["apiVersion"]?.string else {
@@ -152,39 +143,5 @@ public enum ResourceExtractor {
             }
         }
         return map
-    }
-}
-
-/// How a CloudFormation template enters a scan: the whole template is one input resource of kind
-/// `CloudFormationTemplate` (its resources are resolved together, with its parameters and
-/// conditions, by the AWS checks).
-public enum CloudFormation {
-    public static let apiVersion = "bulkhead.io/v1"
-    public static let templateKind = "CloudFormationTemplate"
-
-    /// A mapping with `AWSTemplateFormatVersion`, or whose `Resources` hold `Type: AWS::...` entries.
-    public static func isTemplate(_ node: YAMLNode) -> Bool {
-        guard node.isMapping else { return false }
-        if node["AWSTemplateFormatVersion"] != nil { return true }
-        guard let resources = node["Resources"]?.pairs, !resources.isEmpty, node["kind"] == nil else { return false }
-        return resources.contains { $0.value["Type"]?.string?.hasPrefix("AWS::") == true }
-    }
-}
-
-/// How Terraform enters a scan: each `.tf` file is an input resource of kind `TerraformFile` (its
-/// text; the AWS checks read the files of a directory together as one module), and a plan in JSON
-/// (`terraform show -json`) is one resource of kind `TerraformPlan`.
-public enum Terraform {
-    public static let fileKind = "TerraformFile"
-    public static let planKind = "TerraformPlan"
-
-    public static func isPlan(_ node: YAMLNode) -> Bool {
-        node.isMapping && node["format_version"] != nil && (node["planned_values"] != nil || node["resource_changes"] != nil)
-    }
-
-    public static func fileResource(text: String, file: String) -> Resource {
-        Resource(ref: ResourceRef(apiVersion: CloudFormation.apiVersion, kind: fileKind, namespace: nil, name: file), labels: [:],
-                 annotations: [:], node: YAMLNode(.scalar(YAMLScalar(value: text, style: .block)), mark: Mark(line: 1, column: 1)),
-                 file: file, documentIndex: 0)
     }
 }

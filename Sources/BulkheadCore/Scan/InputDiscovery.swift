@@ -14,10 +14,10 @@ public enum ScanInput: Sendable, Hashable {
 }
 
 /// Expands the paths given on the command line into the files to scan: directories are walked
-/// recursively for `.yaml`, `.yml`, `.json` and Terraform's `.tf`; symbolic links are followed once (a link loop is
+/// recursively for `.yaml`, `.yml`, `.json` and the extensions formats add (Terraform's `.tf`); symbolic links are followed once (a link loop is
 /// reported, not followed forever); unreadable entries are reported and the walk goes on.
 public enum InputDiscovery {
-    public static let manifestExtensions: Set<String> = ["yaml", "yml", "json", "tf"]
+    public static let manifestExtensions: Set<String> = ["yaml", "yml", "json"]
 
     public struct Output: Sendable {
         public var inputs: [ScanInput] = []
@@ -34,7 +34,9 @@ public enum InputDiscovery {
 
     /// `exclude`: globs matched against each entry's name, its path below the directory given and
     /// its whole path (`--exclude 'charts/**'`, `--exclude '*.generated.yaml'`).
-    public static func discover(_ paths: [String], exclude: [String] = []) -> Output {
+    /// `extensions`: what a directory walk picks up (`CheckRegistry.fileExtensions` adds each
+    /// format's own, such as Terraform's `tf`); a file named on the command line is always read.
+    public static func discover(_ paths: [String], exclude: [String] = [], extensions: Set<String> = manifestExtensions) -> Output {
         var output = Output()
         let excluded = exclude.map(Glob.init)
         var seenFiles = Set<FileIdentity>()
@@ -51,7 +53,7 @@ public enum InputDiscovery {
             if identity.isDirectory {
                 output.directories.append(path)
                 var visited = Set<FileIdentity>()
-                walk(path, root: path, identity: identity, excluded: excluded, visited: &visited, seenFiles: &seenFiles, into: &output)
+                walk(path, root: path, identity: identity, excluded: excluded, extensions: extensions, visited: &visited, seenFiles: &seenFiles, into: &output)
             } else if seenFiles.insert(identity).inserted {
                 output.inputs.append(.file(path))
             }
@@ -59,7 +61,7 @@ public enum InputDiscovery {
         return output
     }
 
-    private static func walk(_ directory: String, root: String, identity: FileIdentity, excluded: [Glob], visited: inout Set<FileIdentity>,
+    private static func walk(_ directory: String, root: String, identity: FileIdentity, excluded: [Glob], extensions: Set<String>, visited: inout Set<FileIdentity>,
                              seenFiles: inout Set<FileIdentity>, into output: inout Output) {
         guard visited.insert(identity).inserted else {
             let real = realPath(directory) ?? directory
@@ -81,7 +83,7 @@ public enum InputDiscovery {
                 let relative = path.hasPrefix(root) ? String(path.dropFirst(root.count)).drop { $0 == "/" } : Substring(path)
                 if excluded.contains(where: { $0.matches(entry) || $0.matches(String(relative)) || $0.matches(path) }) { continue }
             }
-            let isManifest = manifestExtensions.contains((entry as NSString).pathExtension.lowercased())
+            let isManifest = extensions.contains((entry as NSString).pathExtension.lowercased())
             guard let entryIdentity = FileIdentity(path) else {
                 if isManifest || isDanglingLink(path) {
                     output.diagnostics.append(Diagnostic(file: path, message: "symbolic link points nowhere (or loops)"))
@@ -90,7 +92,7 @@ public enum InputDiscovery {
             }
             if entryIdentity.isDirectory {
                 if isSkippedDirectory(entry) { continue }
-                walk(path, root: root, identity: entryIdentity, excluded: excluded, visited: &visited, seenFiles: &seenFiles, into: &output)
+                walk(path, root: root, identity: entryIdentity, excluded: excluded, extensions: extensions, visited: &visited, seenFiles: &seenFiles, into: &output)
             } else if isManifest, seenFiles.insert(entryIdentity).inserted {
                 output.inputs.append(.file(path))
             }

@@ -30,24 +30,43 @@ public struct Scanner: Sendable {
     }
 
     private struct LoadedFile: Sendable {
-        var resources: [Resource] = []
-        var diagnostics: [Diagnostic] = []
-        var documents = 0
-        var notObjects = 0
+        var read = InputRead()
         var bytes = 0
         var input: InputDigest?
     }
+
+    private var readContext: ReadContext { ReadContext(maxFileBytes: maxFileBytes) }
 
     /// Scans files (and standard input).
     public func scan(_ inputs: [ScanInput]) -> ScanResult {
         evaluate(read(inputs))
     }
 
+    /// Scans files together with what sources (a live account) read.
+    public func scan(_ inputs: [ScanInput], sourced: [InputRead]) -> ScanResult {
+        evaluate(read(inputs) + sourced.map { LoadedFile(read: $0) }, sources: sourced.count)
+    }
+
+    /// A scan with what the matrix and history need besides the result: the Kubernetes
+    /// inventory (for the probes) and the SHA-256 of every input.
+    public struct Assessment: Sendable {
+        public var result: ScanResult
+        public var inventory: Inventory
+        public var digests: [InputDigest]
+    }
+
+    public func assess(_ inputs: [ScanInput], sourced: [InputRead] = []) -> Assessment {
+        let loaded = read(inputs, digest: true)
+        var inventory = Inventory([])
+        let result = evaluate(loaded + sourced.map { LoadedFile(read: $0) }, sources: sourced.count, inventory: &inventory)
+        return Assessment(result: result, inventory: inventory, digests: loaded.compactMap(\.input))
+    }
+
     private func read(_ inputs: [ScanInput], digest: Bool = false) -> [LoadedFile] {
         ConcurrentMap.map(inputs) { input -> LoadedFile in
             switch SourceReader.read(input, maxBytes: maxFileBytes) {
             case .failure(let diagnostic):
-                return LoadedFile(diagnostics: [diagnostic])
+                return LoadedFile(read: InputRead(diagnostics: [diagnostic]))
             case .success(let bytes):
                 return bytes.withUnsafeBufferPointer { load($0, file: input.displayName, digest: digest) }
             }
@@ -63,7 +82,7 @@ public struct Scanner: Sendable {
     /// The inventory and the SHA-256 of every input (for the matrix and its history).
     public func inventoryWithDigests(_ inputs: [ScanInput]) -> (Inventory, [Diagnostic], [InputDigest]) {
         let loaded = read(inputs, digest: true)
-        return (Inventory(loaded.flatMap(\.resources)), loaded.flatMap(\.diagnostics), loaded.compactMap(\.input))
+        return (Inventory(loaded.flatMap(\.read.resources)), loaded.flatMap(\.read.diagnostics), loaded.compactMap(\.input))
     }
 
     /// Scans text already in memory (examples, tests, an admission request's object).
@@ -75,28 +94,39 @@ public struct Scanner: Sendable {
 
     /// Judges resources that were read elsewhere.
     public func scan(resources: [Resource]) -> ScanResult {
-        evaluate([LoadedFile(resources: resources)])
+        evaluate([LoadedFile(read: InputRead(resources: resources))], files: false)
     }
 
+    /// One input: a format that claims the whole file reads it; otherwise it is parsed once as
+    /// YAML/JSON and each document goes to the format that claims it, or is read as Kubernetes objects.
     private func load(_ bytes: UnsafeBufferPointer<UInt8>, file: String, digest: Bool = false) -> LoadedFile {
-        if file.hasSuffix(".tf") {
-            // Terraform's native syntax is not YAML: the AWS checks parse it, module by module.
-            var loaded = LoadedFile(resources: [Terraform.fileResource(text: String(decoding: bytes, as: UTF8.self), file: file)],
-                                    documents: 1, bytes: bytes.count)
-            if digest { loaded.input = Self.digest(bytes, file: file) }
+        var loaded = LoadedFile(bytes: bytes.count)
+        if digest { loaded.input = Self.digest(bytes, file: file) }
+        let formats = registry.formats
+        if let format = formats.first(where: { $0.claims(file: file, head: bytes) }) {
+            loaded.read = format.read(file: file, bytes: bytes, context: readContext)
             return loaded
         }
-        var parsed = loader.load(bytes: bytes, file: file)
-        if !loader.wrapsLocalTags, parsed.documents.contains(where: { CloudFormation.isTemplate($0.root) }) {
-            // A CloudFormation template: read again keeping the tags of `!If [...]`-style lists.
-            var templateLoader = loader
-            templateLoader.wrapsLocalTags = true
-            parsed = templateLoader.load(bytes: bytes, file: file)
+        var loader = self.loader
+        if !loader.wrapsLocalTags, formats.contains(where: { $0.keepsLocalTags(file: file, bytes: bytes) }) {
+            loader.wrapsLocalTags = true
         }
-        let extracted = ResourceExtractor.extract(parsed.documents, file: file)
-        var loaded = LoadedFile(resources: extracted.resources, diagnostics: parsed.diagnostics + extracted.diagnostics,
-                                documents: parsed.documents.count, notObjects: extracted.notObjects, bytes: bytes.count)
-        if digest { loaded.input = Self.digest(bytes, file: file) }
+        let parsed = loader.load(bytes: bytes, file: file)
+        var objects = ResourceExtractor.Output()
+        loaded.read.diagnostics = parsed.diagnostics
+        loaded.read.documents = parsed.documents.count
+        for document in parsed.documents {
+            if document.root.isMapping, let format = formats.first(where: { $0.claims(document: document.root) }) {
+                var read = format.read(document: document, file: file, context: readContext)
+                read.documents = 0
+                loaded.read.merge(read)
+            } else {
+                ResourceExtractor.extract(document, file: file, into: &objects)
+            }
+        }
+        loaded.read.resources += objects.resources
+        loaded.read.diagnostics += objects.diagnostics
+        loaded.read.notObjects += objects.notObjects
         return loaded
     }
 
@@ -104,20 +134,28 @@ public struct Scanner: Sendable {
         InputDigest(name: file, sha256: SHA256.hash(data: UnsafeRawBufferPointer(bytes)).map { String(format: "%02x", $0) }.joined())
     }
 
-    private func evaluate(_ files: [LoadedFile]) -> ScanResult {
+    private func evaluate(_ files: [LoadedFile], sources: Int = 0, files counted: Bool = true) -> ScanResult {
+        var inventory = Inventory([])
+        return evaluate(files, sources: sources, files: counted, inventory: &inventory)
+    }
+
+    private func evaluate(_ files: [LoadedFile], sources: Int, files counted: Bool = true, inventory kept: inout Inventory) -> ScanResult {
         var result = ScanResult()
-        var resources: [Resource] = []
-        for file in files {
-            result.diagnostics += file.diagnostics
-            result.stats.files += 1
+        var read = InputRead()
+        for (position, file) in files.enumerated() {
+            read.merge(file.read)
+            if counted && position < files.count - sources { result.stats.files += 1 }
             result.stats.bytes += file.bytes
-            result.stats.documents += file.documents
-            result.stats.notObjects += file.notObjects
-            resources += file.resources
         }
-        result.stats.resources = resources.count
+        // Formats whose unit spans files (a Terraform module) put their parts together.
+        for format in registry.formats { format.assemble(&read, context: readContext) }
+        result.diagnostics += read.diagnostics
+        result.stats.documents = read.documents
+        result.stats.notObjects = read.notObjects
+        let resources = read.resources
         let inventory = Inventory(resources)
-        let context = ScanContext(options: options, inventory: inventory)
+        kept = inventory
+        let context = ScanContext(options: options, inventory: inventory, models: InputModels(read.models))
         var outcome = SuiteOutcome()
         for suite in registry.suites {
             outcome.merge(suite.evaluate(context))
@@ -129,9 +167,13 @@ public struct Scanner: Sendable {
                 result.stats.skippedKinds[resource.kind, default: 0] += 1
             }
         }
+        // What formats and sources read besides Kubernetes objects (the resources of a template,
+        // a module, an account) counts as resources too, checked when a check examined it.
+        result.stats.templateResources = outcome.templateResources
+        result.stats.resources = resources.count + outcome.templateResources
+        result.stats.resourcesChecked += outcome.templateResources
         result.diagnostics += outcome.diagnostics
         result.notAssessed = outcome.notAssessed
-        result.stats.templateResources = outcome.templateResources
         result.subjects = outcome.subjects
 
         // Annotations are rare: index the resources that carry one.

@@ -1,23 +1,11 @@
 import BulkheadCore
 
-/// One field that breaks one check: where it is and what is wrong, naming the container or
-/// subject. Upstream Pod Security's `CheckResult.ForbiddenDetail`, but one per offending field so
-/// that each points at a line.
-public struct FieldViolation: Sendable {
-    public var mark: Mark
-    public var path: String
-    public var message: String
-    /// Overrides the check's severity for this finding (a power held by a running workload, a
-    /// documentation example key).
-    public var severity: Severity?
+/// One field that breaks one check (or that the check cannot judge): Core's verdict, pointing at
+/// a line, naming the container or subject. Upstream Pod Security's `CheckResult.ForbiddenDetail`,
+/// but one per offending field.
+public typealias FieldViolation = Verdict
 
-    public init(mark: Mark, path: String, message: String, severity: Severity? = nil) {
-        self.mark = mark
-        self.path = path
-        self.message = message
-        self.severity = severity
-    }
-
+extension Verdict {
     init<Value>(_ field: Located<Value>, _ message: String, severity: Severity? = nil) {
         self.init(mark: field.mark, path: field.path, message: message, severity: severity)
     }
@@ -115,13 +103,6 @@ public struct InventoryCheck: Sendable {
     public init(_ descriptor: CheckDescriptor, _ evaluate: @escaping @Sendable (KubernetesIndex, ScanOptions) -> [ResourceViolation]) {
         self.descriptor = descriptor
         self.evaluate = evaluate
-    }
-}
-
-extension Finding {
-    init(_ descriptor: CheckDescriptor, resource: Resource, violation: FieldViolation) {
-        self.init(descriptor, resource: resource, mark: violation.mark, fieldPath: violation.path, message: violation.message)
-        if let severity = violation.severity { self.severity = severity }
     }
 }
 

@@ -74,7 +74,7 @@ public struct KubernetesSuite: CheckSuite {
             var result = podSecurity.evaluate(view, in: context)
             for check in workloadChecks {
                 for violation in check.evaluate(view, index, options) {
-                    result.findings.append(Finding(check.descriptor, resource: view.resource, violation: violation))
+                    result.record(violation, of: check.descriptor, on: view.resource)
                 }
             }
             return result
@@ -91,14 +91,14 @@ public struct KubernetesSuite: CheckSuite {
                 let resource = inventory.resources[position]
                 for check in checks {
                     for violation in check.evaluate(position, resource, index, options) {
-                        outcome.findings.append(Finding(check.descriptor, resource: resource, violation: violation))
+                        outcome.record(violation, of: check.descriptor, on: resource)
                     }
                 }
             }
         }
         for check in inventoryChecks {
             for found in check.evaluate(index, options) {
-                outcome.findings.append(Finding(check.descriptor, resource: inventory.resources[found.resource], violation: found.violation))
+                outcome.record(found.violation, of: check.descriptor, on: inventory.resources[found.resource])
             }
         }
         for kind in Self.judgedKinds {

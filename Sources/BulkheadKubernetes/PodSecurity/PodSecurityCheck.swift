@@ -87,7 +87,7 @@ public struct PodSecuritySuite: Sendable {
         var outcome = SuiteOutcome(diagnostics: diagnostics)
         for (check, implementation) in active(level: policy.level, version: policy.version) {
             for violation in implementation.evaluate(view.spec) {
-                outcome.findings.append(Finding(check.descriptor, resource: view.resource, violation: violation))
+                outcome.record(violation, of: check.descriptor, on: view.resource)
             }
         }
         return outcome
