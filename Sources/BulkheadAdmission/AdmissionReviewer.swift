@@ -122,11 +122,13 @@ public struct AdmissionReviewer: Sendable {
         // distinct one is evaluated once. The first pass also runs the object checks.
         var levels: [(AdmissionPolicy.Mode, ScanOptions)] = []
         for mode in [AdmissionPolicy.Mode.enforce, .warn, .audit] {
-            let level = labels["pod-security.kubernetes.io/\(mode.rawValue)"] ?? policy.podSecurity[mode]?.level
-            let version = labels["pod-security.kubernetes.io/\(mode.rawValue)-version"] ?? policy.podSecurity[mode]?.version ?? "latest"
-            guard let level, level != "privileged" else { continue }
-            levels.append((mode, ScanOptions(podSecurityLevel: PodSecurityLevel(rawValue: level) == nil ? "restricted" : level,
-                                             podSecurityVersion: PodSecurityVersion(version) == nil ? "latest" : version)))
+            // The namespace's labels read as the scan reads them (PodSecurityPolicy.fromLabels).
+            let defaults = policy.podSecurity[mode]
+            let resolved = PodSecurityPolicy.fromLabels(
+                labels, mode: mode.rawValue, defaultLevel: defaults.map { PodSecurityLevel(rawValue: $0.level) ?? .restricted },
+                defaultVersion: defaults.map { PodSecurityVersion($0.version) ?? .latest } ?? .latest)
+            guard let level = resolved.level, level != .privileged else { continue }
+            levels.append((mode, ScanOptions(podSecurityLevel: level.rawValue, podSecurityVersion: (resolved.version ?? .latest).description)))
         }
         let checksMode = policy.checksMode(for: namespace)
         let allowedRegistries = policy.config?.allowedRegistries ?? []

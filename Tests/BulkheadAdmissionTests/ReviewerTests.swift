@@ -212,6 +212,34 @@ struct ParityTests {
         #expect(compared > 400)
         #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
     }
+
+    /// The namespace's Pod Security labels, valid or malformed, are read the same way by the
+    /// webhook (from the request's namespaceObject) and by the scan (from the Namespace object).
+    @Test(arguments: [
+        ["pod-security.kubernetes.io/enforce": "baseline"],
+        ["pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.x"],
+        ["pod-security.kubernetes.io/enforce": "baselin", "pod-security.kubernetes.io/enforce-version": "v1.20"],
+        ["pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "v1.18"],
+        ["pod-security.kubernetes.io/enforce": "privileged"],
+        ["pod-security.kubernetes.io/enforce-version": "v1.22"],
+    ])
+    func webhookAndScanReadNamespaceLabelsAlike(_ labels: [String: String]) throws {
+        // Baseline-clean, restricted-failing (runs as root, no seccomp): only the level decides.
+        let pod = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: shop}
+            spec:
+              containers:
+              - name: app
+                image: nginx:1.27
+            """
+        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n"
+            + labels.sorted { $0.key < $1.key }.map { "    \($0.key): \"\($0.value)\"\n" }.joined()
+        let scan = Scanner(registry: KubernetesChecks.registry(only: ["pod-security"])).scan(text: namespace + "---\n" + pod, file: "t.yaml")
+        let outcome = try AdmissionReviewer().review(Reviews.review(pod, namespace: "shop", namespaceLabels: labels))
+        #expect(Set(outcome.enforced.map(\.checkID)) == Set(scan.findings.map(\.checkID)), "\(labels)")
+    }
 }
 
 @Suite("Install manifests")

@@ -65,49 +65,56 @@ public struct PodSecurityPolicy: Sendable, Hashable {
     public static let enforceLabel = "pod-security.kubernetes.io/enforce"
     public static let enforceVersionLabel = "pod-security.kubernetes.io/enforce-version"
 
+    /// The level and version a namespace's labels set for one mode (`enforce`, `warn`, `audit`),
+    /// by the admission plugin's rules: a missing label takes the default; an invalid level or
+    /// version makes the mode restricted/latest. The one reading of the labels, for the scan and
+    /// the webhook alike.
+    public struct LabelResolution: Sendable, Hashable {
+        public var level: PodSecurityLevel?
+        public var version: PodSecurityVersion?
+        /// Labels whose value is not a level or a version.
+        public var invalid: [String]
+    }
+
+    public static func fromLabels(_ labels: [String: String], mode: String = "enforce", defaultLevel: PodSecurityLevel? = nil,
+                                  defaultVersion: PodSecurityVersion? = nil) -> LabelResolution {
+        let levelLabel = "pod-security.kubernetes.io/\(mode)"
+        let versionLabel = "pod-security.kubernetes.io/\(mode)-version"
+        var resolution = LabelResolution(level: defaultLevel, version: defaultVersion, invalid: [])
+        if let text = labels[levelLabel] {
+            if let parsed = PodSecurityLevel(rawValue: text) { resolution.level = parsed } else { resolution.invalid.append(levelLabel) }
+        }
+        if let text = labels[versionLabel] {
+            if let parsed = PodSecurityVersion(text) { resolution.version = parsed } else { resolution.invalid.append(versionLabel) }
+        }
+        if !resolution.invalid.isEmpty {
+            resolution.level = .restricted
+            resolution.version = .latest
+        }
+        return resolution
+    }
+
     /// Command line first, then the namespace's `enforce` labels, then restricted/latest.
     /// An invalid namespace label is judged as restricted/latest, as the admission plugin
     /// does, and reported.
     static func resolve(for resource: Resource, context: ScanContext) -> (PodSecurityPolicy, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
-        var level: PodSecurityLevel?
-        var version: PodSecurityVersion?
-        var source = Source.defaults
-        if let text = context.options.podSecurityLevel, let parsed = PodSecurityLevel(rawValue: text) {
-            level = parsed
-            source = .commandLine
-        }
-        if let text = context.options.podSecurityVersion, let parsed = PodSecurityVersion(text) {
-            version = parsed
-            source = .commandLine
-        }
-        if (level == nil || version == nil), let name = resource.namespace, let namespace = context.namespaces[name] {
-            func invalid(_ label: String, _ value: String) {
+        let commandLevel = context.options.podSecurityLevel.flatMap(PodSecurityLevel.init(rawValue:))
+        let commandVersion = context.options.podSecurityVersion.flatMap(PodSecurityVersion.init)
+        var level = commandLevel
+        var version = commandVersion
+        var source = commandLevel != nil || commandVersion != nil ? Source.commandLine : .defaults
+        if level == nil || version == nil, let name = resource.namespace, let namespace = context.namespaces[name] {
+            let labels = fromLabels(namespace.labels)
+            for label in labels.invalid {
                 let mark = namespace.node["metadata"]?["labels"]?[label]?.mark ?? namespace.node.mark
                 diagnostics.append(Diagnostic(level: .warning, file: namespace.file, line: mark.line, column: mark.column,
                                               field: "metadata.labels[\(label)]",
-                                              message: "invalid value \"\(value)\"; judged as restricted/latest, as the admission plugin does"))
+                                              message: "invalid value \"\(namespace.labels[label] ?? "")\"; judged as restricted/latest, as the admission plugin does"))
             }
-            if level == nil, let text = namespace.labels[enforceLabel] {
-                if let parsed = PodSecurityLevel(rawValue: text) {
-                    level = parsed
-                } else {
-                    invalid(enforceLabel, text)
-                    level = .restricted
-                    version = version ?? .latest
-                }
-                if source == .defaults { source = .namespaceLabel }
-            }
-            if version == nil, let text = namespace.labels[enforceVersionLabel] {
-                if let parsed = PodSecurityVersion(text) {
-                    version = parsed
-                } else {
-                    invalid(enforceVersionLabel, text)
-                    level = .restricted
-                    version = .latest
-                }
-                if source == .defaults { source = .namespaceLabel }
-            }
+            if labels.level != nil || labels.version != nil, source == .defaults { source = .namespaceLabel }
+            level = level ?? labels.level
+            version = version ?? labels.version
         }
         return (PodSecurityPolicy(level: level ?? .restricted, version: version ?? .latest, source: source), diagnostics)
     }
