@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "BulkheadHistory", targets: ["BulkheadHistory"]),
         .library(name: "BulkheadAdmission", targets: ["BulkheadAdmission"]),
         .library(name: "BulkheadCatalogue", targets: ["BulkheadCatalogue"]),
+        .library(name: "BulkheadService", targets: ["BulkheadService"]),
     ],
     dependencies: [
         // Yams is used for its bundled libyaml (module CYaml): the document tree is built from
@@ -74,13 +75,26 @@ let package = Package(
             dependencies: ["BulkheadCore", "BulkheadKubernetes"],
             swiftSettings: strict
         ),
+        // What every long-running server shares: HTTPS with certificate reload, health,
+        // readiness, metrics, request deadline, watched files, graceful drain.
         .target(
-            name: "BulkheadAdmission",
+            name: "BulkheadService",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes",
+                "BulkheadCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "BulkheadAdmission",
+            dependencies: [
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadService",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -149,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "BulkheadAdmissionTests",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission", "BulkheadTestSupport",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission", "BulkheadService", "BulkheadTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

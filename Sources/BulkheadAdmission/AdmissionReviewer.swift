@@ -188,22 +188,20 @@ public struct AdmissionReviewer: Sendable {
 }
 
 /// The UTC date, refreshed at most once a minute.
-final class DayCache: @unchecked Sendable {
+final class DayCache: Sendable {
     static let shared = DayCache()
-    private let lock = NSLock()
-    private var cached = DateComponents()
-    private var refreshed = Date.distantPast
+    private let state = Locked((cached: DateComponents(), refreshed: Date.distantPast))
 
     var today: DateComponents {
-        lock.lock()
-        defer { lock.unlock() }
-        let now = Date()
-        if now.timeIntervalSince(refreshed) > 60 {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-            cached = calendar.dateComponents([.year, .month, .day], from: now)
-            refreshed = now
+        state.withLock { state in
+            let now = Date()
+            if now.timeIntervalSince(state.refreshed) > 60 {
+                var calendar = Calendar(identifier: .gregorian)
+                calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+                state.cached = calendar.dateComponents([.year, .month, .day], from: now)
+                state.refreshed = now
+            }
+            return state.cached
         }
-        return cached
     }
 }

@@ -1,4 +1,5 @@
 import BulkheadCore
+import BulkheadService
 import Foundation
 import Hummingbird
 import Logging
@@ -35,46 +36,36 @@ public struct AdmissionServer: Sendable {
 
     public let configuration: Configuration
     let state: AdmissionState
-    let tls: TLSContextBox
+    /// The service layer: TLS with reload, health, readiness, metrics, deadline, drain.
+    public let host: ServiceHost
 
     public init(configuration: Configuration) throws {
         self.configuration = configuration
-        tls = try TLSContextBox(certificatePath: configuration.certificatePath, keyPath: configuration.keyPath)
-        state = AdmissionState()
+        let state = AdmissionState()
         try state.loadPolicy(from: configuration.configPath)
-        state.setReady(true)
+        self.state = state
+        let configPath = configuration.configPath
+        host = try ServiceHost(
+            name: "admission",
+            configuration: ServiceConfiguration(host: configuration.host, port: configuration.port, certificatePath: configuration.certificatePath,
+                                                keyPath: configuration.keyPath, maxBodyBytes: configuration.maxBodyBytes,
+                                                requestTimeout: configuration.requestTimeout, reloadInterval: configuration.reloadInterval),
+            watched: configPath.map { path in [WatchedFiles(name: "policy", paths: [path]) { try state.loadPolicy(from: path) }] } ?? [])
+        state.attach(to: host.metrics)
+        host.setReady(true)
     }
 
-    public var metrics: PrometheusCollectorRegistry { state.registry }
-    public var certificateGeneration: Int { tls.generation }
+    public var metrics: PrometheusCollectorRegistry { host.metrics }
+    public var certificateGeneration: Int { host.certificateGeneration }
 
     /// The Hummingbird application; `onServerRunning` receives the bound port (for tests on port 0).
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
-        let state = state
-        let configuration = configuration
-        router.get("/healthz") { _, _ in "ok\n" }
-        router.get("/readyz") { _, _ -> Response in
-            state.ready ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
-                : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready\n")))
-        }
-        router.get("/metrics") { _, _ -> Response in
-            var buffer: [UInt8] = []
-            state.registry.emit(into: &buffer)
-            var headers = HTTPFields()
-            headers[.contentType] = "text/plain; version=0.0.4"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
-        }
-        router.post("/validate") { request, _ -> Response in
-            try await Self.validate(request, state: state, configuration: configuration)
-        }
-        let tls = tls
-        var applicationConfiguration = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "bulkhead")
-        applicationConfiguration.serverName = "bulkhead"
-        return Application(
-            router: router, server: .reloadingTLS(tls), configuration: applicationConfiguration,
-            services: [ReloadService(configuration: configuration, state: state, tls: tls)],
-            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
+        let (state, host) = (state, host)
+        return host.makeApplication(routes: { router in
+            router.post("/validate") { request, _ -> Response in
+                await Self.validate(request, state: state, host: host)
+            }
+        }, onServerRunning: onServerRunning)
     }
 
     /// Runs until SIGTERM or SIGINT, then stops accepting and drains the requests in flight.
@@ -82,113 +73,53 @@ public struct AdmissionServer: Sendable {
         try await makeApplication(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
-    static func jsonResponse(_ status: HTTPResponse.Status, _ body: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-
-    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        jsonResponse(status, "{\"error\":\(JSONText.quoted(message))}\n")
-    }
-
-    static func validate(_ request: Request, state: AdmissionState, configuration: Configuration) async throws -> Response {
+    static func validate(_ request: Request, state: AdmissionState, host: ServiceHost) async -> Response {
         let contentType = request.headers[.contentType] ?? ""
         guard contentType.lowercased().hasPrefix("application/json") else {
             state.recordError("unsupported-media-type")
-            return error(.unsupportedMediaType, "content type must be application/json, not \(contentType.isEmpty ? "none" : contentType)")
+            return ServiceHost.error(.unsupportedMediaType, "content type must be application/json, not \(contentType.isEmpty ? "none" : contentType)")
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
-        } catch {
+        guard let bytes = await host.body(of: request) else {
             state.recordError("too-large")
-            return Self.error(.contentTooLarge, "request body over \(configuration.maxBodyBytes) bytes")
+            return ServiceHost.error(.contentTooLarge, "request body over \(host.configuration.maxBodyBytes) bytes")
         }
-        let bytes = Array(buffer.readableBytesView)
         let reviewer = state.reviewer
+        let begin = ContinuousClock.now
         let outcome: AdmissionReviewer.Outcome
-        let evaluation = EvaluationTimer()
         do {
-            outcome = try await withThrowingTaskGroup(of: AdmissionReviewer.Outcome?.self) { group in
-                group.addTask {
-                    let begin = ContinuousClock.now
-                    let result = try reviewer.review(bytes)
-                    evaluation.set(ContinuousClock.now - begin)
-                    return result
-                }
-                group.addTask {
-                    try await Task.sleep(for: configuration.requestTimeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else { throw TimedOut() }
-                return result
-            }
+            outcome = try await host.withinDeadline { try reviewer.review(bytes) }
         } catch let bad as AdmissionReviewer.BadRequest {
             state.recordError("bad-request")
-            return Self.error(.badRequest, bad.message)
-        } catch is TimedOut {
+            return ServiceHost.error(.badRequest, bad.message)
+        } catch let late as Deadline.Exceeded {
+            // The API server applies the webhook's failurePolicy to this answer.
             state.recordError("timeout")
-            return Self.error(.internalServerError, "evaluation took longer than \(configuration.requestTimeout)")
+            return ServiceHost.error(.internalServerError, "evaluation \(late)")
+        } catch {
+            state.recordError("internal")
+            return ServiceHost.error(.internalServerError, "evaluation failed: \(error)")
         }
-        state.record(outcome, duration: evaluation.value)
-        return jsonResponse(.ok, outcome.responseJSON + "\n")
-    }
-
-    struct TimedOut: Error {}
-}
-
-/// The evaluation's own duration, handed out of the child task.
-final class EvaluationTimer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored = Duration.zero
-
-    func set(_ duration: Duration) {
-        lock.lock()
-        stored = duration
-        lock.unlock()
-    }
-
-    var value: Duration {
-        lock.lock()
-        defer { lock.unlock() }
-        return stored
+        state.record(outcome, duration: ContinuousClock.now - begin)
+        return ServiceHost.json(.ok, outcome.responseJSON + "\n")
     }
 }
 
-/// What the handlers share: the reviewer (replaced when the policy file changes), readiness, metrics.
-final class AdmissionState: @unchecked Sendable {
-    private let lock = NSLock()
-    private var currentReviewer = AdmissionReviewer()
-    private var isReady = false
-    let registry = PrometheusCollectorRegistry()
-    private let duration: DurationHistogram
+/// What the admission handlers share: the reviewer (replaced when the policy file changes) and
+/// the admission metrics (in the service host's registry).
+final class AdmissionState: Sendable {
+    private let current = Locked(AdmissionReviewer())
+    private let registry = Locked<PrometheusCollectorRegistry?>(nil)
+    private let duration = Locked<DurationHistogram?>(nil)
 
-    init() {
-        duration = registry.makeDurationHistogram(
+    func attach(to registry: PrometheusCollectorRegistry) {
+        self.registry.set(registry)
+        duration.set(registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "duration", unitName: "seconds",
                                              helpText: "Time to judge one AdmissionReview (parse, checks, response), inside the process."),
-            buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)])
+            buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)]))
     }
 
-    var reviewer: AdmissionReviewer {
-        lock.lock()
-        defer { lock.unlock() }
-        return currentReviewer
-    }
-
-    var ready: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return isReady
-    }
-
-    func setReady(_ ready: Bool) {
-        lock.lock()
-        isReady = ready
-        lock.unlock()
-    }
+    var reviewer: AdmissionReviewer { current.current }
 
     func loadPolicy(from path: String?) throws {
         guard let path else { return }
@@ -198,9 +129,7 @@ final class AdmissionState: @unchecked Sendable {
         let (policy, policyProblems) = AdmissionPolicy.load(config, text: text)
         let errors = (problems + policyProblems).filter { $0.level == .error }
         guard errors.isEmpty else { throw PolicyError(message: errors.map(\.description).joined(separator: "; ")) }
-        lock.lock()
-        currentReviewer = AdmissionReviewer(policy: policy)
-        lock.unlock()
+        current.set(AdmissionReviewer(policy: policy))
     }
 
     struct PolicyError: Error, CustomStringConvertible {
@@ -209,72 +138,18 @@ final class AdmissionState: @unchecked Sendable {
     }
 
     func record(_ outcome: AdmissionReviewer.Outcome, duration elapsed: Duration) {
+        guard let registry = registry.current else { return }
         let decision = outcome.allowed ? (outcome.warnings.isEmpty ? "allowed" : "allowed-with-warnings") : "denied"
         registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "requests", unitName: "total",
                                                               helpText: "AdmissionReviews judged, by kind, operation and decision."),
                              labels: [("kind", outcome.kind), ("operation", outcome.operation), ("decision", decision),
                                       ("dry_run", outcome.dryRun ? "true" : "false")]).increment()
-        duration.record(elapsed)
+        duration.current?.record(elapsed)
     }
 
     func recordError(_ reason: String) {
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "errors", unitName: "total",
+        registry.current?.makeCounter(descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "errors", unitName: "total",
                                                               helpText: "Requests refused or failed, by reason."),
                              labels: [("reason", reason)]).increment()
-    }
-}
-
-/// Watches the certificate, key and policy files; reloads them when they change (cert-manager
-/// rotation, a ConfigMap update) and keeps serving with the previous ones if the new ones are bad.
-struct ReloadService: Service {
-    let configuration: AdmissionServer.Configuration
-    let state: AdmissionState
-    let tls: TLSContextBox
-
-    static func stamp(_ path: String?) -> String {
-        guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "" }
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let size = attributes[.size] as? Int ?? 0
-        return "\(modified)/\(size)"
-    }
-
-    /// Stops with the rest of the server on graceful shutdown (SIGTERM) as well as on cancellation.
-    func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            try await watch()
-        }
-    }
-
-    private func watch() async throws {
-        let logger = Logger(label: "bulkhead.admission")
-        var certificates = Self.stamp(configuration.certificatePath) + Self.stamp(configuration.keyPath)
-        var policy = Self.stamp(configuration.configPath)
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: configuration.reloadInterval)
-            } catch {
-                return
-            }
-            let newCertificates = Self.stamp(configuration.certificatePath) + Self.stamp(configuration.keyPath)
-            if newCertificates != certificates {
-                do {
-                    try tls.reload(certificatePath: configuration.certificatePath, keyPath: configuration.keyPath)
-                    certificates = newCertificates
-                    logger.info("reloaded the serving certificate")
-                } catch {
-                    logger.error("keeping the previous certificate: \(error)")
-                }
-            }
-            let newPolicy = Self.stamp(configuration.configPath)
-            if newPolicy != policy {
-                do {
-                    try state.loadPolicy(from: configuration.configPath)
-                    policy = newPolicy
-                    logger.info("reloaded the policy")
-                } catch {
-                    logger.error("keeping the previous policy: \(error)")
-                }
-            }
-        }
     }
 }

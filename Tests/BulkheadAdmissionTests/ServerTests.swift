@@ -16,7 +16,7 @@ final class RunningServer: @unchecked Sendable {
     private var task: Task<Void, any Error>?
     private(set) var port = 0
 
-    init(policy: String? = nil) async throws {
+    init(policy: String? = nil, requestTimeout: Duration = .seconds(5), maxBodyBytes: Int = 3 * 1024 * 1024) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-webhook-\(UUID().uuidString)")
         certificates = try WebhookCertificates.generate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         try certificates.write(to: directory.path)
@@ -27,7 +27,8 @@ final class RunningServer: @unchecked Sendable {
         }
         server = try AdmissionServer(configuration: .init(
             host: "127.0.0.1", port: 0, certificatePath: directory.appendingPathComponent("tls.crt").path,
-            keyPath: directory.appendingPathComponent("tls.key").path, configPath: configPath, reloadInterval: .milliseconds(100)))
+            keyPath: directory.appendingPathComponent("tls.key").path, configPath: configPath, maxBodyBytes: maxBodyBytes,
+            requestTimeout: requestTimeout, reloadInterval: .milliseconds(100)))
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificates.caPEM.utf8)))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
@@ -191,6 +192,42 @@ struct ServerTests {
                 allowed = try await server.post(Reviews.review(Reviews.baselinePod)).1.contains("\"allowed\":true")
             }
             #expect(allowed, "the new policy applies without a restart")
+        } catch {
+            Issue.record(error)
+        }
+        try await server.stop()
+    }
+
+    /// A review slower than the deadline is answered at the deadline (the API server then applies
+    /// the webhook's failurePolicy), not when the review finally ends.
+    @Test func theDeadlineBoundsTheResponseTime() async throws {
+        // A pod with many containers: judged directly, its review takes a measurable while.
+        var containers = 500
+        var body: [UInt8] = []
+        var direct = Duration.zero
+        let reviewer = AdmissionReviewer()
+        while containers <= 64000 {
+            let list = (0..<containers).map { "  - {name: c\($0), image: nginx:1.27, securityContext: {privileged: true}}" }.joined(separator: "\n")
+            body = Reviews.review("apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n\(list)\n")
+            let begin = ContinuousClock.now
+            _ = try reviewer.review(body)
+            direct = ContinuousClock.now - begin
+            if direct >= .milliseconds(600) { break }
+            containers *= 2
+        }
+        #expect(direct >= .milliseconds(600), "a review slow enough to test against (\(containers) containers: \(direct))")
+        let server = try await RunningServer(requestTimeout: .milliseconds(50), maxBodyBytes: 256 * 1024 * 1024)
+        do {
+            let begin = ContinuousClock.now
+            let (status, answer) = try await server.post(body)
+            let answered = ContinuousClock.now - begin
+            #expect(status == 500 && answer.contains("took longer than"), "\(status) \(answer.prefix(200))")
+            // Sending and receiving the body are in the figure too: the bound is half the review.
+            #expect(answered < direct / 2, "answered after \(answered); the review alone takes \(direct)")
+            // The server still answers while the late review finishes in the background.
+            #expect(try await server.get("/healthz").0 == 200)
+            let (_, metrics) = try await server.get("/metrics")
+            #expect(metrics.contains("bulkhead_admission_errors_total{reason=\"timeout\"} 1"))
         } catch {
             Issue.record(error)
         }

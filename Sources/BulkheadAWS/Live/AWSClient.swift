@@ -47,21 +47,15 @@ public final class AWSClient: Sendable {
         self.timeoutSeconds = timeoutSeconds
     }
 
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
+    /// Consecutive unanswered calls.
+    final class Counter: Sendable {
+        private let value = Locked(0)
 
         func record(answered: Bool) {
-            lock.lock()
-            value = answered ? 0 : value + 1
-            lock.unlock()
+            value.withLock { $0 = answered ? 0 : $0 + 1 }
         }
 
-        var current: Int {
-            lock.lock()
-            defer { lock.unlock() }
-            return value
-        }
+        var current: Int { value.current }
     }
 
     /// Base URL of a service: the endpoint override, or AWS's regional (IAM: global) endpoint.

@@ -296,35 +296,15 @@ public enum ConcurrentMap {
             return inputs.map(transform)
         }
         let chunks = min(inputs.count, cores * 4)
-        let box = ResultBox<Output>(count: inputs.count)
+        let results = Locked<[Output?]>(Array(repeating: nil, count: inputs.count))
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             var index = chunk
             while index < inputs.count {
-                box.set(index, transform(inputs[index]))
+                let output = transform(inputs[index])
+                results.withLock { $0[index] = output }
                 index += chunks
             }
         }
-        return box.values()
-    }
-}
-
-private final class ResultBox<Value>: @unchecked Sendable {
-    private var storage: [Value?]
-    private let lock = NSLock()
-
-    init(count: Int) {
-        storage = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ value: Value) {
-        lock.lock()
-        storage[index] = value
-        lock.unlock()
-    }
-
-    func values() -> [Value] {
-        lock.lock()
-        defer { lock.unlock() }
-        return storage.compactMap { $0 }
+        return results.withLock { $0.compactMap { $0 } }
     }
 }

@@ -1,3 +1,4 @@
+import BulkheadCore
 import Foundation
 import HummingbirdCore
 import Logging
@@ -6,27 +7,22 @@ import NIOSSL
 
 /// The server's current TLS context. A rotated certificate applies to new connections; open
 /// connections keep theirs, so rotation drops nothing.
-public final class TLSContextBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var context: NIOSSLContext
-    public private(set) var generation = 0
+public final class TLSContextBox: Sendable {
+    /// The context and how many times it was replaced, read and written together.
+    private let state: Locked<(context: NIOSSLContext, generation: Int)>
 
     public init(certificatePath: String, keyPath: String) throws {
-        context = try Self.makeContext(certificatePath: certificatePath, keyPath: keyPath)
+        state = Locked((try Self.makeContext(certificatePath: certificatePath, keyPath: keyPath), 0))
     }
 
-    public var current: NIOSSLContext {
-        lock.lock()
-        defer { lock.unlock() }
-        return context
-    }
+    public var current: NIOSSLContext { state.withLock { $0.context } }
+
+    /// How many times the certificate was reloaded.
+    public var generation: Int { state.withLock { $0.generation } }
 
     public func reload(certificatePath: String, keyPath: String) throws {
         let fresh = try Self.makeContext(certificatePath: certificatePath, keyPath: keyPath)
-        lock.lock()
-        context = fresh
-        generation += 1
-        lock.unlock()
+        state.withLock { $0 = (fresh, $0.generation + 1) }
     }
 
     /// TLS 1.2 and later, with the certificate chain and key from PEM files.
