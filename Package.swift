@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "BulkheadHistory", targets: ["BulkheadHistory"]),
         .library(name: "BulkheadAdmission", targets: ["BulkheadAdmission"]),
         .library(name: "BulkheadCatalogue", targets: ["BulkheadCatalogue"]),
+        .library(name: "BulkheadChains", targets: ["BulkheadChains"]),
         .library(name: "BulkheadService", targets: ["BulkheadService"]),
     ],
     dependencies: [
@@ -59,10 +60,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The integration chains across domains (IRSA, secrets): the typed pod spec and the AWS inventory.
+        .target(
+            name: "BulkheadChains",
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS"],
+            swiftSettings: strict
+        ),
         // The composition root: every check family in one registry, for every front door.
         .target(
             name: "BulkheadCatalogue",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadChains"],
             swiftSettings: strict
         ),
         .target(

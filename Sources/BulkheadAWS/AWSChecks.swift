@@ -5,12 +5,10 @@ public enum AWSChecks {
     public static let checks: [AWSCheck] =
         EKSChecks.all + NodeChecks.all + NetworkChecks.all + IAMChecks.all + DataChecks.all + MonitoringChecks.all + AccountChecks.all
 
-    public static let chains: [ChainCheck] = ChainChecks.all
-
     /// The file formats the AWS domain reads (the live account comes in as `LiveAccountScan`, a source).
     public static let formats: [any InputFormat] = [CloudFormationFormat(), TerraformPlanFormat(), TerraformFormat()]
 
-    public static let suite = AWSSuite(checks: checks, chains: chains)
+    public static let suite = AWSSuite(checks: checks)
 
     public static var registry: CheckRegistry { CheckRegistry(suites: [suite]) }
 

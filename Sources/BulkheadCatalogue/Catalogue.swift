@@ -1,4 +1,5 @@
 import BulkheadAWS
+import BulkheadChains
 import BulkheadCore
 import BulkheadKubernetes
 
@@ -9,7 +10,7 @@ import BulkheadKubernetes
 /// engine names them.
 public enum Catalogue {
     /// Every suite, in report order.
-    public static let suites: [any CheckSuite] = KubernetesChecks.suites + [AWSChecks.suite]
+    public static let suites: [any CheckSuite] = KubernetesChecks.suites + [AWSChecks.suite, ChainSuite()]
 
     public static let registry = CheckRegistry(suites: suites)
 

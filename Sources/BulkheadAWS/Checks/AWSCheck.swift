@@ -82,47 +82,39 @@ public struct AWSInventory: Sendable {
     }
 }
 
+extension AWSInventory {
+    /// Every AWS resource the formats and sources of a scan read, indexed once per scan (the AWS
+    /// checks and the chains share it).
+    public static func of(_ context: ScanContext) -> AWSInventory {
+        context.views.view(AWSInventory.self) { AWSInventory(context.models.of(AWSResourceSet.self).flatMap(\.resources)) }
+    }
+}
+
 /// Runs the AWS checks on every AWS resource a format or a source read (templates, Terraform
-/// modules and plans, the live account), and the chains across them and the Kubernetes objects.
+/// modules and plans, the live account).
 public struct AWSSuite: CheckSuite {
     public let checks: [AWSCheck]
-    /// Checks across Kubernetes and AWS inputs (the IRSA and secrets chains).
-    public let chains: [ChainCheck]
 
-    public init(checks: [AWSCheck], chains: [ChainCheck] = []) {
+    public init(checks: [AWSCheck]) {
         self.checks = checks
-        self.chains = chains
     }
 
-    public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) + chains.map(\.descriptor) }
+    public var descriptors: [CheckDescriptor] { checks.map(\.descriptor) }
 
     public var formats: [any InputFormat] { AWSChecks.formats }
 
     public func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite {
-        AWSSuite(checks: checks.filter { keep($0.descriptor) }, chains: chains.filter { keep($0.descriptor) })
+        AWSSuite(checks: checks.filter { keep($0.descriptor) })
     }
 
     public func evaluate(_ context: ScanContext) -> SuiteOutcome {
         let sets = context.models.of(AWSResourceSet.self)
-        let aws = AWSInventory(sets.flatMap(\.resources))
+        let aws = AWSInventory.of(context)
         var outcome = evaluate(aws)
         for gap in sets.flatMap(\.gaps) {
             for check in checks where !check.types.isDisjoint(with: gap.types) {
                 outcome.notAssessed.append(NotAssessed(checkID: check.descriptor.id, resource: gap.ref, location: gap.location,
                                                        fieldPath: "", reason: gap.reason))
-            }
-        }
-        outcome.merge(chainOutcome(context.inventory, aws))
-        return outcome
-    }
-
-    /// The chain checks: verdicts on the Kubernetes object that starts the chain.
-    func chainOutcome(_ inventory: Inventory, _ aws: AWSInventory) -> SuiteOutcome {
-        var outcome = SuiteOutcome()
-        guard !aws.resources.isEmpty else { return outcome }
-        for chain in chains {
-            for violation in chain.rule(inventory, aws) {
-                outcome.record(.violation(violation.message, at: violation.mark, violation.path), of: chain.descriptor, on: violation.resource)
             }
         }
         return outcome

@@ -1,10 +1,11 @@
 import BulkheadCore
 
 /// Building blocks for AWS checks and their examples.
-enum CFN {
+/// Example templates, for the AWS checks and the chains across domains.
+public enum CFN {
     /// A template with one resource, `Subject`, of `type` with `properties` (YAML at column 0),
     /// and optional further resources (YAML for the `Resources:` mapping, at column 0).
-    static func template(_ type: String, _ properties: String, others: String = "") -> String {
+    public static func template(_ type: String, _ properties: String, others: String = "") -> String {
         var text = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Subject:\n    Type: \(type)\n"
         if !properties.isEmpty {
             text += "    Properties:\n" + indent(properties, by: 6)
@@ -13,18 +14,18 @@ enum CFN {
         return text
     }
 
-    static let exampleIssuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+    public static let exampleIssuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
 
     /// An IRSA trust policy (`AssumeRolePolicyDocument`, at column 0) through the example
     /// cluster's OIDC provider, with `condition` (YAML at column 0) as its Condition.
-    static func irsaTrust(principal: String = "arn:aws:iam::111111111111:oidc-provider/\(exampleIssuer)", condition: String?) -> String {
+    public static func irsaTrust(principal: String = "arn:aws:iam::111111111111:oidc-provider/\(exampleIssuer)", condition: String?) -> String {
         var text = "AssumeRolePolicyDocument:\n  Statement:\n  - Effect: Allow\n    Principal: {Federated: \(principal)}\n    Action: sts:AssumeRoleWithWebIdentity\n"
         if let condition { text += "    Condition:\n" + indent(condition, by: 6) }
         return text
     }
 
     /// `sub` pinned to one service account and `aud` to STS, as IRSA wants.
-    static func pinned(_ serviceAccount: String) -> String {
+    public static func pinned(_ serviceAccount: String) -> String {
         "StringEquals:\n  \(exampleIssuer):sub: \(serviceAccount)\n  \(exampleIssuer):aud: sts.amazonaws.com\n"
     }
 
@@ -70,16 +71,16 @@ enum Rules {
 }
 
 /// IAM policy documents, as every policy-bearing resource holds them.
-struct PolicyStatement {
-    var node: YAMLNode
-    var allows: Bool { node["Effect"]?.awsString == "Allow" }
-    var actions: [YAMLNode] { node["Action"]?.oneOrMany ?? [] }
-    var resources: [YAMLNode] { node["Resource"]?.oneOrMany ?? [] }
-    var principal: YAMLNode? { node["Principal"] }
-    var condition: YAMLNode? { node["Condition"] }
+public struct PolicyStatement {
+    public var node: YAMLNode
+    public var allows: Bool { node["Effect"]?.awsString == "Allow" }
+    public var actions: [YAMLNode] { node["Action"]?.oneOrMany ?? [] }
+    public var resources: [YAMLNode] { node["Resource"]?.oneOrMany ?? [] }
+    public var principal: YAMLNode? { node["Principal"] }
+    public var condition: YAMLNode? { node["Condition"] }
 
     /// The statements of a document; a document given as a JSON string is parsed.
-    static func statements(of document: YAMLNode?) -> [PolicyStatement] {
+    public static func statements(of document: YAMLNode?) -> [PolicyStatement] {
         guard var document, !document.isNull else { return [] }
         if let text = document.awsString, document.referenceTarget == nil {
             let parsed = YAMLLoader().load(text, file: "policy")
@@ -133,7 +134,7 @@ struct PolicyStatement {
     }
 
     /// Which policy documents a resource holds, with their property paths.
-    static func documents(of resource: AWSResource) -> [(path: String, node: YAMLNode)] {
+    public static func documents(of resource: AWSResource) -> [(path: String, node: YAMLNode)] {
         var out: [(String, YAMLNode)] = []
         if let document = resource.node("PolicyDocument") { out.append(("PolicyDocument", document)) }
         if let document = resource.node("InlinePolicy") { out.append(("InlinePolicy", document)) }

@@ -1,6 +1,6 @@
 import BulkheadCore
 
-func cis(_ numbers: String...) -> [FrameworkReference] { numbers.map { FrameworkReference(.cisEKS, $0) } }
+public func cis(_ numbers: String...) -> [FrameworkReference] { numbers.map { FrameworkReference(.cisEKS, $0) } }
 func pci(_ numbers: String...) -> [FrameworkReference] { numbers.map { FrameworkReference(.pciDSS, $0) } }
 func soc2(_ numbers: String...) -> [FrameworkReference] { numbers.map { FrameworkReference(.soc2, $0) } }
 func nist(_ numbers: String...) -> [FrameworkReference] { numbers.map { FrameworkReference(.nist800190, $0) } }

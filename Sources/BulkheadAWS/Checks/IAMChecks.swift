@@ -2,8 +2,8 @@ import BulkheadCore
 
 /// IAM: policies that grant everything, trust policies anyone can use, and IRSA trust that is
 /// not pinned to one service account.
-enum IAMChecks {
-    static let role = "AWS::IAM::Role"
+public enum IAMChecks {
+    public static let role = "AWS::IAM::Role"
     static let policyTypes: Set<String> = [role, "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User", "AWS::IAM::Group", "AWS::SSO::PermissionSet"]
     static let adminPolicyNames = ["AdministratorAccess", "PowerUserAccess", "IAMFullAccess"]
 
@@ -150,7 +150,7 @@ enum IAMChecks {
 
     /// The federated principal is an EKS OIDC provider: an ARN with `oidc.eks.`, or a reference
     /// to an `AWS::IAM::OIDCProvider` of the input.
-    static func isOIDCProvider(_ node: YAMLNode, from role: AWSResource, _ inventory: AWSInventory) -> Bool {
+    public static func isOIDCProvider(_ node: YAMLNode, from role: AWSResource, _ inventory: AWSInventory) -> Bool {
         if let target = inventory.target(of: node, from: role) { return target.type == "AWS::IAM::OIDCProvider" }
         return node.awsString?.contains("oidc.eks.") == true || node.awsString?.contains(":oidc-provider/") == true
     }

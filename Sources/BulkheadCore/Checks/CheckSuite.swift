@@ -94,6 +94,9 @@ public struct ScanContext: Sendable {
     public var inventory: Inventory
     /// The domain models formats and sources read (see `InputFormat`).
     public var models: InputModels
+    /// Views derived from the input once per scan and shared by the suites that need them (the
+    /// Kubernetes index with every pod spec read: the Kubernetes checks and the chains).
+    public let views = SharedViews()
 
     public init(options: ScanOptions, inventory: Inventory, models: InputModels = InputModels([])) {
         self.options = options
@@ -239,5 +242,19 @@ public struct Subject: Sendable, Hashable {
     public init(resource: ResourceRef, location: SourceLocation) {
         self.resource = resource
         self.location = location
+    }
+}
+
+/// One scan's derived views, built by the first suite that asks and reused by the others.
+public final class SharedViews: Sendable {
+    private let built = Locked<[ObjectIdentifier: any Sendable]>([:])
+
+    public init() {}
+
+    public func view<View: Sendable>(_ type: View.Type, build: () -> View) -> View {
+        if let view = built.withLock({ $0[ObjectIdentifier(type)] }) as? View { return view }
+        let view = build()
+        built.withLock { $0[ObjectIdentifier(type)] = view }
+        return view
     }
 }

@@ -54,20 +54,10 @@ public struct KubernetesSuite: CheckSuite {
 
     public func evaluate(_ context: ScanContext) -> SuiteOutcome {
         let inventory = context.inventory
-        let candidates = inventory.resources.indices.filter { WorkloadKinds.template(for: inventory.resources[$0]) != nil }
-        let read = ConcurrentMap.map(candidates, minimumChunk: 64) { index -> (WorkloadView?, [Diagnostic]) in
-            let resource = inventory.resources[index]
-            let (spec, diagnostics) = PodSpecReader.read(resource)
-            guard let spec else { return (nil, diagnostics) }
-            return (WorkloadView(index: index, resource: resource, spec: spec), diagnostics)
-        }
-        var outcome = SuiteOutcome(checked: Set(candidates))
-        var workloads: [WorkloadView] = []
-        for (view, diagnostics) in read {
-            outcome.diagnostics += diagnostics
-            if let view { workloads.append(view) }
-        }
-        let index = KubernetesIndex(inventory: inventory, workloads: workloads)
+        let views = KubernetesViews.of(context)
+        var outcome = SuiteOutcome(diagnostics: views.diagnostics, checked: Set(views.candidates))
+        let workloads = views.index.workloads
+        let index = views.index
         let options = context.options
 
         let perWorkload = ConcurrentMap.map(workloads, minimumChunk: 64) { view -> SuiteOutcome in
@@ -105,5 +95,35 @@ public struct KubernetesSuite: CheckSuite {
             outcome.checked.formUnion(inventory.byKind[kind] ?? [])
         }
         return outcome
+    }
+}
+
+/// Every pod spec of a scan read once (with the problems found in them) and the index built on
+/// them: shared by the Kubernetes checks and the chains across domains (`ScanContext.views`).
+public struct KubernetesViews: Sendable {
+    public var index: KubernetesIndex
+    public var diagnostics: [Diagnostic]
+    /// Inventory positions of the objects that carry a pod.
+    public var candidates: [Int]
+
+    public static func of(_ context: ScanContext) -> KubernetesViews {
+        context.views.view(KubernetesViews.self) { build(context.inventory) }
+    }
+
+    static func build(_ inventory: Inventory) -> KubernetesViews {
+        let candidates = inventory.resources.indices.filter { WorkloadKinds.template(for: inventory.resources[$0]) != nil }
+        let read = ConcurrentMap.map(candidates, minimumChunk: 64) { index -> (WorkloadView?, [Diagnostic]) in
+            let resource = inventory.resources[index]
+            let (spec, diagnostics) = PodSpecReader.read(resource)
+            guard let spec else { return (nil, diagnostics) }
+            return (WorkloadView(index: index, resource: resource, spec: spec), diagnostics)
+        }
+        var workloads: [WorkloadView] = []
+        var diagnostics: [Diagnostic] = []
+        for (view, problems) in read {
+            diagnostics += problems
+            if let view { workloads.append(view) }
+        }
+        return KubernetesViews(index: KubernetesIndex(inventory: inventory, workloads: workloads), diagnostics: diagnostics, candidates: candidates)
     }
 }

@@ -1,3 +1,4 @@
+import BulkheadAWS
 import BulkheadCore
 import BulkheadKubernetes
 
@@ -15,10 +16,41 @@ public struct ChainCheck: Sendable {
     }
 
     public let descriptor: CheckDescriptor
-    let rule: @Sendable (Inventory, AWSInventory) -> [Violation]
+    /// Sees the Kubernetes side through the shared index (typed pod specs, service accounts) and
+    /// the AWS side through the AWS inventory; never a raw YAML walk.
+    let rule: @Sendable (KubernetesIndex, AWSInventory) -> [Violation]
 }
 
-enum ChainChecks {
+/// The chains as a check family: they run when the input holds AWS resources (templates,
+/// Terraform, the account) besides Kubernetes objects.
+public struct ChainSuite: CheckSuite {
+    public let chains: [ChainCheck]
+
+    public init(chains: [ChainCheck] = ChainChecks.all) {
+        self.chains = chains
+    }
+
+    public var descriptors: [CheckDescriptor] { chains.map(\.descriptor) }
+
+    public func selecting(_ keep: (CheckDescriptor) -> Bool) -> any CheckSuite {
+        ChainSuite(chains: chains.filter { keep($0.descriptor) })
+    }
+
+    public func evaluate(_ context: ScanContext) -> SuiteOutcome {
+        var outcome = SuiteOutcome()
+        let aws = AWSInventory.of(context)
+        guard !aws.resources.isEmpty, !context.inventory.resources.isEmpty else { return outcome }
+        let index = KubernetesViews.of(context).index
+        for chain in chains {
+            for violation in chain.rule(index, aws) {
+                outcome.record(.violation(violation.message, at: violation.mark, violation.path), of: chain.descriptor, on: violation.resource)
+            }
+        }
+        return outcome
+    }
+}
+
+public enum ChainChecks {
     static let roleAnnotation = "eks.amazonaws.com/role-arn"
 
     /// The role a service-account annotation names, among the input's roles (by name). `.unknown`
@@ -78,8 +110,8 @@ enum ChainChecks {
     }
 
     /// Service accounts with an IRSA annotation, the role ARN, and that role among the AWS input's.
-    static func annotatedServiceAccounts(_ inventory: Inventory, _ aws: AWSInventory) -> [(Resource, String, RoleLookup)] {
-        inventory.resources(ofKind: "ServiceAccount").compactMap { account in
+    static func annotatedServiceAccounts(_ index: KubernetesIndex, _ aws: AWSInventory) -> [(Resource, String, RoleLookup)] {
+        index.inventory.resources(ofKind: "ServiceAccount").compactMap { account in
             account.annotations[roleAnnotation].map { (account, $0, role(named: $0, in: aws)) }
         }
     }
@@ -98,9 +130,9 @@ enum ChainChecks {
         examples: [
             CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkot")),
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
-        ])) { inventory, aws in
+        ])) { index, aws in
         guard !aws.resources(ofType: "AWS::IAM::Role").isEmpty else { return [] }
-        return annotatedServiceAccounts(inventory, aws).compactMap { account, arn, lookup in
+        return annotatedServiceAccounts(index, aws).compactMap { account, arn, lookup in
             guard case .absent = lookup else { return nil }
             return violation(account, "role \(arn) is not defined in the AWS input")
         }
@@ -114,8 +146,8 @@ enum ChainChecks {
         examples: [
             CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:payments") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
-        ])) { inventory, aws in
-        annotatedServiceAccounts(inventory, aws).compactMap { account, _, lookup in
+        ])) { index, aws in
+        annotatedServiceAccounts(index, aws).compactMap { account, _, lookup in
             guard case .found(let role) = lookup,
                   let problem = trustProblem(role, serviceAccount: "system:serviceaccount:\(account.namespace ?? "default"):\(account.name)", aws) else { return nil }
             return violation(account, problem)
@@ -172,25 +204,21 @@ enum ChainChecks {
         examples: [
             CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: readPolicy("prod/other-*")) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: readPolicy("prod/db-*")) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
-        ])) { inventory, aws in
+        ])) { index, aws in
         var out: [ChainCheck.Violation] = []
-        for spc in inventory.resources(ofKind: "SecretProviderClass") {
+        for spc in index.inventory.resources(ofKind: "SecretProviderClass") {
             let secrets = secretNames(spc)
             guard !secrets.isEmpty else { continue }
             let namespace = spc.namespace ?? "default"
-            for workload in WorkloadKinds.podCarryingKinds.flatMap({ inventory.resources(ofKind: $0) }) where (workload.namespace ?? "default") == namespace {
-                guard let template = WorkloadKinds.template(for: workload) else { continue }
-                var pod: YAMLNode? = workload.node
-                for key in template.templatePath { pod = pod?[key] }
-                let spec = pod?["spec"]
-                let mounts = (spec?["volumes"]?.items ?? []).contains { $0["csi"]?["volumeAttributes"]?["secretProviderClass"]?.string == spc.name }
-                guard mounts else { continue }
-                let accountName = spec?["serviceAccountName"]?.string ?? "default"
-                guard let account = inventory.find(kind: "ServiceAccount", namespace: namespace, name: accountName),
+            // The typed pod specs of the namespace's workloads: the ones with a volume of this class.
+            for workload in index.workloads(in: namespace)
+            where workload.spec.volumes.contains(where: { $0.secretProviderClass?.value == spc.name }) {
+                let accountName = workload.serviceAccount
+                guard let account = index.serviceAccount(accountName, in: namespace),
                       let arn = account.annotations[roleAnnotation], case .found(let role) = role(named: arn, in: aws) else { continue }
                 for secret in secrets where !allowsRead(role, secret: secret, aws) {
                     out.append(ChainCheck.Violation(resource: spc, mark: spc.node.mark, path: "spec.parameters.objects",
-                                                    message: "\(workload.kind) \(namespace)/\(workload.name) mounts secret \(secret) as service account \(accountName), whose role \(role.id) may not read it (secretsmanager:GetSecretValue)"))
+                                                    message: "\(workload.resource.kind) \(namespace)/\(workload.resource.name) mounts secret \(secret) as service account \(accountName), whose role \(role.id) may not read it (secretsmanager:GetSecretValue)"))
                 }
             }
         }
@@ -228,5 +256,5 @@ enum ChainChecks {
 
         """
 
-    static let all: [ChainCheck] = [irsaRoleNotInInput, irsaTrustMismatch, secretsRoleCannotRead]
+    public static let all: [ChainCheck] = [irsaRoleNotInInput, irsaTrustMismatch, secretsRoleCannotRead]
 }
