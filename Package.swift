@@ -133,6 +133,7 @@ let package = Package(
         // Helpers the test targets share (running outside tools); not part of the product.
         .target(
             name: "BulkheadTestSupport",
+            dependencies: ["BulkheadCore"],
             path: "Tests/BulkheadTestSupport",
             swiftSettings: strict
         ),

@@ -128,7 +128,7 @@ public enum ChainChecks {
         remediation: "Point the annotation at the role created for this workload (check the account ID and name).",
         controls: ["CHAIN-IDENTITY", "CUST-IAM-IRSA"], frameworks: cis("4.1.4"), scope: .cluster,
         examples: [
-            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkot")),
+            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkot"), at: ["metadata.annotations[eks.amazonaws.com/role-arn]"]),
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
         ])) { index, aws in
         guard !aws.resources(ofType: "AWS::IAM::Role").isEmpty else { return [] }
@@ -144,7 +144,7 @@ public enum ChainChecks {
         remediation: "Trust the cluster's OIDC provider with `StringEquals` on `<issuer>:sub` = `system:serviceaccount:NAMESPACE:NAME` (and `:aud` = sts.amazonaws.com).",
         controls: ["CHAIN-IDENTITY", "CUST-IAM-IRSA"], frameworks: cis("4.1.4"), scope: .cluster,
         examples: [
-            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:payments") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
+            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:payments") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout"), at: ["metadata.annotations[eks.amazonaws.com/role-arn]"]),
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout") + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout")),
         ])) { index, aws in
         annotatedServiceAccounts(index, aws).compactMap { account, _, lookup in
@@ -202,7 +202,7 @@ public enum ChainChecks {
         remediation: "Allow `secretsmanager:GetSecretValue` (and `kms:Decrypt` on its key) on exactly that secret's ARN in the workload's IRSA role.",
         controls: ["CHAIN-SECRETS", "CUST-DATA-SECRETS"], frameworks: cis("4.4.2"), scope: .cluster,
         examples: [
-            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: readPolicy("prod/other-*")) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
+            CheckExample(.violation, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: readPolicy("prod/other-*")) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod, at: ["spec.parameters.objects"]),
             CheckExample(.compliant, roleTemplate("checkout", sub: "system:serviceaccount:shop:checkout", policy: readPolicy("prod/db-*")) + "---\n" + serviceAccount("shop", "checkout", role: "arn:aws:iam::111111111111:role/checkout") + "---\n" + secretsPod),
         ])) { index, aws in
         var out: [ChainCheck.Violation] = []
@@ -217,7 +217,7 @@ public enum ChainChecks {
                 guard let account = index.serviceAccount(accountName, in: namespace),
                       let arn = account.annotations[roleAnnotation], case .found(let role) = role(named: arn, in: aws) else { continue }
                 for secret in secrets where !allowsRead(role, secret: secret, aws) {
-                    out.append(ChainCheck.Violation(resource: spc, mark: spc.node.mark, path: "spec.parameters.objects",
+                    out.append(ChainCheck.Violation(resource: spc, mark: spc.node["spec"]?["parameters"]?["objects"]?.mark ?? spc.node.mark, path: "spec.parameters.objects",
                                                     message: "\(workload.resource.kind) \(namespace)/\(workload.resource.name) mounts secret \(secret) as service account \(accountName), whose role \(role.id) may not read it (secretsmanager:GetSecretValue)"))
                 }
             }

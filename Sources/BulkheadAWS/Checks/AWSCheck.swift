@@ -123,7 +123,7 @@ public struct AWSSuite: CheckSuite {
     /// Judges an inventory read by any input reader.
     public func evaluate(_ inventory: AWSInventory) -> SuiteOutcome {
         var outcome = SuiteOutcome()
-        outcome.subjects = inventory.resources.map { Subject(resource: $0.ref, location: $0.location(nil)) }
+        outcome.subjects = inventory.resources.map { Subject(resource: $0.ref, location: $0.location(nil), suppression: $0.suppression) }
         for resource in inventory.resources {
             for check in checks where check.types.contains(resource.type) {
                 for var verdict in check.evaluate(resource, in: inventory) {

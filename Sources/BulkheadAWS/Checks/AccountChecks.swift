@@ -6,9 +6,10 @@ import BulkheadCore
 enum AccountChecks {
     static let account = "AWS::Account"
 
+    /// Points at the count (the live account's resource has no position: its location is the account).
     static func count(_ resource: AWSResource, _ path: String, missing message: String) -> [AWSVerdict] {
         switch resource.int(path) {
-        case .value(0, _): return [.fail(message, at: nil, path)]
+        case .value(0, let mark): return [.fail(message, at: mark, path)]
         case .unknown(let reason, let mark): return [.unknown("\(path): \(reason)", at: mark, path)]
         default: return []
         }
@@ -20,7 +21,7 @@ enum AccountChecks {
         remediation: "Create a multi-region trail with log file validation, KMS encryption and CloudWatch Logs delivery (or rely on an organization trail).",
         controls: ["IAAS-MON-CLOUDTRAIL", "CHECKLIST-INFRA-5"], frameworks: pci("10.2.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, CFN.template(account, "Trails: 0\n")),
+            CheckExample(.violation, CFN.template(account, "Trails: 0\n"), at: ["Trails"]),
             CheckExample(.compliant, CFN.template(account, "Trails: 1\n")),
         ]), types: [account]) { resource, _ in
         count(resource, "Trails", missing: "the account has no CloudTrail trail in this region")
@@ -32,7 +33,7 @@ enum AccountChecks {
         remediation: "Enable GuardDuty with EKS audit-log monitoring and runtime monitoring in every region with clusters.",
         controls: ["IAAS-MON-GUARDDUTY", "CHECKLIST-MONITORING-1"], frameworks: pci("11.5.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, CFN.template(account, "GuardDutyDetectors: 0\n")),
+            CheckExample(.violation, CFN.template(account, "GuardDutyDetectors: 0\n"), at: ["GuardDutyDetectors"]),
             CheckExample(.compliant, CFN.template(account, "GuardDutyDetectors: 1\n")),
         ]), types: [account]) { resource, _ in
         count(resource, "GuardDutyDetectors", missing: "no GuardDuty detector in this region")
@@ -44,7 +45,7 @@ enum AccountChecks {
         remediation: "Create a recorder for all resource types with a delivery channel, and start it.",
         controls: ["IAAS-MON-CONFIG", "CHECKLIST-MONITORING-3"], frameworks: soc2("CC7.1"),
         examples: [
-            CheckExample(.violation, CFN.template(account, "ConfigRecorders: 0\n")),
+            CheckExample(.violation, CFN.template(account, "ConfigRecorders: 0\n"), at: ["ConfigRecorders"]),
             CheckExample(.compliant, CFN.template(account, "ConfigRecorders: 1\n")),
         ]), types: [account]) { resource, _ in
         count(resource, "ConfigRecorders", missing: "no AWS Config recorder in this region")
@@ -56,14 +57,14 @@ enum AccountChecks {
         remediation: "Turn on EBS encryption by default in every region (`aws ec2 enable-ebs-encryption-by-default`).",
         controls: ["IAAS-DATA-EBS"], frameworks: pci("3.5.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(account, "EbsEncryptionByDefault: false\n")),
+            CheckExample(.violation, CFN.template(account, "EbsEncryptionByDefault: false\n"), at: ["EbsEncryptionByDefault"]),
             CheckExample(.compliant, CFN.template(account, "EbsEncryptionByDefault: true\n")),
         ]), types: [account]) { resource, _ in
-        guard case .value(false, _) = resource.bool("EbsEncryptionByDefault") else {
+        guard case .value(false, let mark) = resource.bool("EbsEncryptionByDefault") else {
             if case .unknown(let reason, let mark) = resource.bool("EbsEncryptionByDefault") { return [.unknown(reason, at: mark, "EbsEncryptionByDefault")] }
             return []
         }
-        return [.fail("new EBS volumes are not encrypted by default", at: nil, "EbsEncryptionByDefault")]
+        return [.fail("new EBS volumes are not encrypted by default", at: mark, "EbsEncryptionByDefault")]
     }
 
     static let passwordPolicy = AWSCheck(CheckDescriptor(
@@ -72,11 +73,11 @@ enum AccountChecks {
         remediation: "Set an account password policy (minimum 14 characters, reuse prevention), and prefer SSO over IAM users.",
         controls: ["IAAS-IAM-POLICIES"], frameworks: pci("8.3.6") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(account, "PasswordPolicy: false\n")),
+            CheckExample(.violation, CFN.template(account, "PasswordPolicy: false\n"), at: ["PasswordPolicy"]),
             CheckExample(.compliant, CFN.template(account, "PasswordPolicy: true\n")),
         ]), types: [account]) { resource, _ in
-        guard case .value(false, _) = resource.bool("PasswordPolicy") else { return [] }
-        return [.fail("the account has no password policy", at: nil, "PasswordPolicy")]
+        guard case .value(false, let mark) = resource.bool("PasswordPolicy") else { return [] }
+        return [.fail("the account has no password policy", at: mark, "PasswordPolicy")]
     }
 
     static let all: [AWSCheck] = [noTrail, noGuardDuty, noConfig, ebsDefault, passwordPolicy]

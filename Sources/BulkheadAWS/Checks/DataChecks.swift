@@ -14,8 +14,8 @@ enum DataChecks {
         remediation: "Set `EnableKeyRotation: true` (optionally `RotationPeriodInDays`).",
         controls: ["IAAS-DATA-KMS", "CUST-INFRA-ENCRYPTION"], frameworks: cis("5.3.1") + pci("3.7.4") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(key, "Description: eks secrets\n")),
-            CheckExample(.violation, CFN.template(key, "EnableKeyRotation: false\n")),
+            CheckExample(.violation, CFN.template(key, "Description: eks secrets\n"), at: ["EnableKeyRotation"]),
+            CheckExample(.violation, CFN.template(key, "EnableKeyRotation: false\n"), at: ["EnableKeyRotation"]),
             CheckExample(.compliant, CFN.template(key, "EnableKeyRotation: true\n")),
             CheckExample(.compliant, CFN.template(key, "KeySpec: RSA_2048\nKeyUsage: SIGN_VERIFY\n"), note: "asymmetric keys cannot rotate automatically"),
         ]), types: [key]) { resource, _ in
@@ -37,7 +37,7 @@ enum DataChecks {
         remediation: "Name the account root and the roles that use the key; if `*` is needed, add `kms:CallerAccount` or `aws:PrincipalOrgID` conditions.",
         controls: ["IAAS-DATA-KMS"], frameworks: cis("5.3.1") + pci("3.6.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(key, "EnableKeyRotation: true\nKeyPolicy:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: \"*\"}, Action: \"kms:*\", Resource: \"*\"}\n")),
+            CheckExample(.violation, CFN.template(key, "EnableKeyRotation: true\nKeyPolicy:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: \"*\"}, Action: \"kms:*\", Resource: \"*\"}\n"), at: ["KeyPolicy"]),
             CheckExample(.compliant, CFN.template(key, "EnableKeyRotation: true\nKeyPolicy:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: !Sub \"arn:aws:iam::${AWS::AccountId}:root\"}, Action: \"kms:*\", Resource: \"*\"}\n")),
         ]), types: [key]) { resource, _ in
         everyoneAllowed(resource, "KeyPolicy")
@@ -49,8 +49,8 @@ enum DataChecks {
         remediation: "Set `ImageScanningConfiguration: {ScanOnPush: true}`, or enable enhanced scanning for the registry (`AWS::ECR::RegistryScanningConfiguration`, `ScanType: ENHANCED`).",
         controls: ["CUST-IMAGE-SECURITY", "CHAIN-IMAGE"], frameworks: cis("5.1.1") + pci("6.3.3") + nist("5.1.1"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(repository, "RepositoryName: shop/api\n")),
-            CheckExample(.violation, CFN.template(repository, "ImageScanningConfiguration: {ScanOnPush: \"false\"}\n")),
+            CheckExample(.violation, CFN.template(repository, "RepositoryName: shop/api\n"), at: ["ImageScanningConfiguration.ScanOnPush"]),
+            CheckExample(.violation, CFN.template(repository, "ImageScanningConfiguration: {ScanOnPush: \"false\"}\n"), at: ["ImageScanningConfiguration.ScanOnPush"]),
             CheckExample(.compliant, CFN.template(repository, "ImageScanningConfiguration: {ScanOnPush: true}\n")),
             CheckExample(.compliant, CFN.template(repository, "RepositoryName: shop/api\n", others: "Scanning:\n  Type: AWS::ECR::RegistryScanningConfiguration\n  Properties: {ScanType: ENHANCED, Rules: [{ScanFrequency: CONTINUOUS_SCAN, RepositoryFilters: [{Filter: \"*\", FilterType: WILDCARD}]}]}\n")),
         ]), types: [repository]) { resource, inventory in
@@ -66,8 +66,8 @@ enum DataChecks {
         remediation: "Set `ImageTagMutability: IMMUTABLE` (and deploy by digest).",
         controls: ["CUST-IMAGE-SECURITY", "CHAIN-IMAGE"], frameworks: cis("5.1.1") + nist("5.2.1"),
         examples: [
-            CheckExample(.violation, CFN.template(repository, "RepositoryName: shop/api\n")),
-            CheckExample(.violation, CFN.template(repository, "ImageTagMutability: MUTABLE\n")),
+            CheckExample(.violation, CFN.template(repository, "RepositoryName: shop/api\n"), at: ["ImageTagMutability"]),
+            CheckExample(.violation, CFN.template(repository, "ImageTagMutability: MUTABLE\n"), at: ["ImageTagMutability"]),
             CheckExample(.compliant, CFN.template(repository, "ImageTagMutability: IMMUTABLE\n")),
         ]), types: [repository]) { resource, _ in
         switch resource.string("ImageTagMutability") {
@@ -84,8 +84,8 @@ enum DataChecks {
         remediation: "Set `EncryptionConfiguration: {EncryptionType: KMS, KmsKey: <CMK>}` (only at creation).",
         controls: ["CUST-INFRA-ENCRYPTION", "IAAS-DATA-KMS"], frameworks: pci("3.5.1") + nist("5.2.1"),
         examples: [
-            CheckExample(.violation, CFN.template(repository, "EncryptionConfiguration: {EncryptionType: AES256}\n")),
-            CheckExample(.violation, CFN.template(repository, "RepositoryName: shop/api\n")),
+            CheckExample(.violation, CFN.template(repository, "EncryptionConfiguration: {EncryptionType: AES256}\n"), at: ["EncryptionConfiguration.EncryptionType"]),
+            CheckExample(.violation, CFN.template(repository, "RepositoryName: shop/api\n"), at: ["EncryptionConfiguration"]),
             CheckExample(.compliant, CFN.template(repository, "EncryptionConfiguration: {EncryptionType: KMS, KmsKey: alias/ecr}\n")),
         ]), types: [repository]) { resource, _ in
         switch resource.string("EncryptionConfiguration.EncryptionType") {
@@ -102,7 +102,7 @@ enum DataChecks {
         remediation: "Name the accounts or roles in the policy, or add an `aws:PrincipalOrgID` condition.",
         controls: ["CUST-IMAGE-SECURITY", "IAAS-IAM-POLICIES"], frameworks: cis("5.1.2") + pci("7.2.1") + nist("5.2.1"),
         examples: [
-            CheckExample(.violation, CFN.template(repository, "RepositoryPolicyText:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: [ecr:BatchGetImage]}\n")),
+            CheckExample(.violation, CFN.template(repository, "RepositoryPolicyText:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: [ecr:BatchGetImage]}\n"), at: ["RepositoryPolicyText"]),
             CheckExample(.compliant, CFN.template(repository, "RepositoryPolicyText:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: [ecr:BatchGetImage], Condition: {StringEquals: {aws:PrincipalOrgID: o-abc}}}\n")),
         ]), types: [repository, "AWS::ECR::RepositoryPolicy"]) { resource, _ in
         everyoneAllowed(resource, "RepositoryPolicyText")
@@ -114,7 +114,7 @@ enum DataChecks {
         remediation: "Set `BucketEncryption.ServerSideEncryptionConfiguration: [{ServerSideEncryptionByDefault: {SSEAlgorithm: aws:kms, KMSMasterKeyID: <CMK>}, BucketKeyEnabled: true}]`.",
         controls: ["IAAS-DATA-S3", "CUST-INFRA-ENCRYPTION"], frameworks: pci("3.5.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(bucket, "BucketName: artifacts\n")),
+            CheckExample(.violation, CFN.template(bucket, "BucketName: artifacts\n"), at: ["BucketEncryption"]),
             CheckExample(.compliant, CFN.template(bucket, "BucketEncryption:\n  ServerSideEncryptionConfiguration:\n  - ServerSideEncryptionByDefault: {SSEAlgorithm: \"aws:kms\", KMSMasterKeyID: alias/artifacts}\n")),
         ]), types: [bucket]) { resource, _ in
         let rules = resource.node("BucketEncryption.ServerSideEncryptionConfiguration")?.oneOrMany ?? []
@@ -131,7 +131,7 @@ enum DataChecks {
         remediation: "Name the principals, or add an `aws:PrincipalOrgID`/`aws:SourceVpce` condition; keep the public access block on.",
         controls: ["IAAS-DATA-S3"], frameworks: pci("1.4.4", "7.2.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template("AWS::S3::BucketPolicy", "Bucket: artifacts\nPolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: s3:GetObject, Resource: \"arn:aws:s3:::artifacts/*\"}\n")),
+            CheckExample(.violation, CFN.template("AWS::S3::BucketPolicy", "Bucket: artifacts\nPolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: \"*\", Action: s3:GetObject, Resource: \"arn:aws:s3:::artifacts/*\"}\n"), at: ["PolicyDocument"]),
             CheckExample(.compliant, CFN.template("AWS::S3::BucketPolicy", "Bucket: artifacts\nPolicyDocument:\n  Statement:\n  - {Effect: Deny, Principal: \"*\", Action: \"s3:*\", Resource: \"arn:aws:s3:::artifacts/*\", Condition: {Bool: {aws:SecureTransport: false}}}\n")),
         ]), types: ["AWS::S3::BucketPolicy"]) { resource, _ in
         everyoneAllowed(resource, "PolicyDocument")
@@ -143,8 +143,8 @@ enum DataChecks {
         remediation: "Set `PublicAccessBlockConfiguration` with BlockPublicAcls, BlockPublicPolicy, IgnorePublicAcls and RestrictPublicBuckets all true.",
         controls: ["IAAS-DATA-S3"], frameworks: pci("1.4.4") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(bucket, "BucketName: artifacts\n")),
-            CheckExample(.violation, CFN.template(bucket, "PublicAccessBlockConfiguration: {BlockPublicAcls: true, BlockPublicPolicy: false, IgnorePublicAcls: true, RestrictPublicBuckets: true}\n")),
+            CheckExample(.violation, CFN.template(bucket, "BucketName: artifacts\n"), at: ["PublicAccessBlockConfiguration"]),
+            CheckExample(.violation, CFN.template(bucket, "PublicAccessBlockConfiguration: {BlockPublicAcls: true, BlockPublicPolicy: false, IgnorePublicAcls: true, RestrictPublicBuckets: true}\n"), at: ["PublicAccessBlockConfiguration"]),
             CheckExample(.compliant, CFN.template(bucket, "PublicAccessBlockConfiguration: {BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true}\n")),
         ]), types: [bucket]) { resource, _ in
         let block = resource.node("PublicAccessBlockConfiguration")
@@ -159,9 +159,9 @@ enum DataChecks {
         remediation: "Set `KmsKeyId` to a customer-managed key whose policy allows only the workloads' IRSA roles to decrypt.",
         controls: ["CUST-DATA-SECRETS", "IAAS-DATA-KMS", "CHAIN-SECRETS"], frameworks: cis("4.4.2") + pci("3.6.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(secret, "Name: prod/db\n")),
-            CheckExample(.violation, CFN.template(secret, "KmsKeyId: alias/aws/secretsmanager\n")),
-            CheckExample(.violation, CFN.template(secret, "KmsKeyId: aws/secretsmanager\n")),
+            CheckExample(.violation, CFN.template(secret, "Name: prod/db\n"), at: ["KmsKeyId"]),
+            CheckExample(.violation, CFN.template(secret, "KmsKeyId: alias/aws/secretsmanager\n"), at: ["KmsKeyId"]),
+            CheckExample(.violation, CFN.template(secret, "KmsKeyId: aws/secretsmanager\n"), at: ["KmsKeyId"]),
             CheckExample(.compliant, CFN.template(secret, "KmsKeyId: !Ref Key\n", others: "Key:\n  Type: AWS::KMS::Key\n  Properties: {EnableKeyRotation: true}\n")),
         ]), types: [secret]) { resource, _ in
         Rules.customerManagedKey(resource, "KmsKeyId", "encrypted with the AWS-managed key")
@@ -173,7 +173,7 @@ enum DataChecks {
         remediation: "Add an `AWS::SecretsManager::RotationSchedule` for the secret (a rotation Lambda or managed rotation), e.g. every 30 days.",
         controls: ["CUST-DATA-SECRETS", "CHAIN-SECRETS"], frameworks: pci("8.3.9", "8.6.3") + soc2("CC6.1"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(secret, "Name: prod/db\nKmsKeyId: alias/app\n")),
+            CheckExample(.violation, CFN.template(secret, "Name: prod/db\nKmsKeyId: alias/app\n"), at: ["RotationSchedule"]),
             CheckExample(.compliant, CFN.template(secret, "Name: prod/db\nKmsKeyId: alias/app\n", others: "Rotation:\n  Type: AWS::SecretsManager::RotationSchedule\n  Properties: {SecretId: !Ref Subject, RotationLambdaARN: arn:aws:lambda:eu-west-1:111111111111:function:rotate, RotationRules: {AutomaticallyAfterDays: 30}}\n")),
         ]), types: [secret]) { resource, inventory in
         let rotated = inventory.resources(ofType: "AWS::SecretsManager::RotationSchedule", near: resource)
@@ -207,7 +207,7 @@ enum DataChecks {
         remediation: "Set `RotationRules.AutomaticallyAfterDays` to 90 or less (or a `rate()` schedule of at most 90 days).",
         controls: ["CUST-DATA-SECRETS", "CHAIN-SECRETS"], frameworks: pci("8.3.9") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template("AWS::SecretsManager::RotationSchedule", "SecretId: prod/db\nRotationRules: {AutomaticallyAfterDays: 180}\n")),
+            CheckExample(.violation, CFN.template("AWS::SecretsManager::RotationSchedule", "SecretId: prod/db\nRotationRules: {AutomaticallyAfterDays: 180}\n"), at: ["RotationRules"]),
             CheckExample(.compliant, CFN.template("AWS::SecretsManager::RotationSchedule", "SecretId: prod/db\nRotationRules: {AutomaticallyAfterDays: 30}\n")),
             CheckExample(.compliant, CFN.template("AWS::SecretsManager::RotationSchedule", "SecretId: prod/db\nRotationRules: {ScheduleExpression: rate(4 hours)}\n")),
         ]), types: ["AWS::SecretsManager::RotationSchedule"]) { resource, _ in
@@ -225,7 +225,7 @@ enum DataChecks {
         remediation: "Set `Encrypted: true` and a `KmsKeyId`; turn on EBS encryption by default.",
         controls: ["IAAS-DATA-EBS"], frameworks: pci("3.5.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template("AWS::EC2::Volume", "AvailabilityZone: eu-west-1a\nSize: 100\n")),
+            CheckExample(.violation, CFN.template("AWS::EC2::Volume", "AvailabilityZone: eu-west-1a\nSize: 100\n"), at: ["Encrypted"]),
             CheckExample(.compliant, CFN.template("AWS::EC2::Volume", "AvailabilityZone: eu-west-1a\nSize: 100\nEncrypted: true\n")),
         ]), types: ["AWS::EC2::Volume"]) { resource, _ in
         Rules.mustBeTrue(resource, "Encrypted", "the volume is not marked encrypted")

@@ -16,9 +16,14 @@ enum EKSChecks {
         remediation: "Turn the public endpoint off (`EndpointPublicAccess: false`, with `EndpointPrivateAccess: true`), or limit `PublicAccessCidrs` to the networks that administer the cluster.",
         controls: ["CHECKLIST-CONTAINER-1", "CUST-INFRA-VPC"], frameworks: cis("5.4.1", "5.4.2") + pci("1.3.1") + soc2("CC6.6"),
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  SubnetIds: [subnet-1, subnet-2]\n")),
-            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  EndpointPublicAccess: true\n  PublicAccessCidrs: [0.0.0.0/0]\n")),
-            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  PublicAccessCidrs: []\n"), note: "an empty list means the default, 0.0.0.0/0"),
+            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  SubnetIds: [subnet-1, subnet-2]\n"), at: ["ResourcesVpcConfig.EndpointPublicAccess"]),
+            CheckExample(.violation, CFN.template(cluster, """
+                ResourcesVpcConfig:
+                  EndpointPublicAccess: true
+                  PublicAccessCidrs: [↓0.0.0.0/0]
+
+                """)),
+            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  PublicAccessCidrs: []\n"), note: "an empty list means the default, 0.0.0.0/0", at: ["ResourcesVpcConfig.EndpointPublicAccess"]),
             CheckExample(.compliant, CFN.template(cluster, "ResourcesVpcConfig:\n  EndpointPublicAccess: false\n  EndpointPrivateAccess: true\n")),
             CheckExample(.compliant, CFN.template(cluster, "ResourcesVpcConfig:\n  EndpointPublicAccess: true\n  PublicAccessCidrs: [203.0.113.0/24]\n")),
         ]), types: [cluster]) { resource, _ in
@@ -45,7 +50,7 @@ enum EKSChecks {
         remediation: "Set `ResourcesVpcConfig.EndpointPrivateAccess: true` (then restrict or disable the public endpoint).",
         controls: ["CHECKLIST-CONTAINER-1"], frameworks: cis("5.4.2"),
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  SubnetIds: [subnet-1]\n")),
+            CheckExample(.violation, CFN.template(cluster, "ResourcesVpcConfig:\n  SubnetIds: [subnet-1]\n"), at: ["ResourcesVpcConfig.EndpointPrivateAccess"]),
             CheckExample(.compliant, CFN.template(cluster, "ResourcesVpcConfig:\n  EndpointPrivateAccess: true\n")),
         ]), types: [cluster]) { resource, _ in
         Rules.mustBeTrue(resource, "ResourcesVpcConfig.EndpointPrivateAccess", "the private API endpoint is off")
@@ -57,8 +62,8 @@ enum EKSChecks {
         remediation: "Add `EncryptionConfig: [{Provider: {KeyArn: <CMK>}, Resources: [secrets]}]`.",
         controls: ["CUST-INFRA-ENCRYPTION", "IAAS-DATA-KMS"], frameworks: cis("5.3.1") + pci("3.5.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "Name: prod\n")),
-            CheckExample(.violation, CFN.template(cluster, "EncryptionConfig:\n- Provider: {KeyArn: arn:aws:kms:eu-west-1:111111111111:key/abc}\n  Resources: [configmaps]\n")),
+            CheckExample(.violation, CFN.template(cluster, "Name: prod\n"), at: ["EncryptionConfig"]),
+            CheckExample(.violation, CFN.template(cluster, "EncryptionConfig:\n- Provider: {KeyArn: arn:aws:kms:eu-west-1:111111111111:key/abc}\n  Resources: [configmaps]\n"), at: ["EncryptionConfig"]),
             CheckExample(.compliant, CFN.template(cluster, "EncryptionConfig:\n- Provider: {KeyArn: !GetAtt Key.Arn}\n  Resources: [secrets]\n",
                                                   others: "Key:\n  Type: AWS::KMS::Key\n  Properties: {EnableKeyRotation: true}\n")),
         ]), types: [cluster]) { resource, _ in
@@ -83,8 +88,8 @@ enum EKSChecks {
         remediation: "Enable all five types: `Logging: {ClusterLogging: {EnabledTypes: [{Type: api}, {Type: audit}, {Type: authenticator}, {Type: controllerManager}, {Type: scheduler}]}}`.",
         controls: ["CUST-INFRA-MONITORING", "IAAS-MON-CLOUDWATCH"], frameworks: cis("2.1.1") + pci("10.2.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "Name: prod\n")),
-            CheckExample(.violation, CFN.template(cluster, "Logging:\n  ClusterLogging:\n    EnabledTypes: [{Type: api}, {Type: audit}]\n")),
+            CheckExample(.violation, CFN.template(cluster, "Name: prod\n"), at: ["Logging.ClusterLogging.EnabledTypes"]),
+            CheckExample(.violation, CFN.template(cluster, "Logging:\n  ClusterLogging:\n    EnabledTypes: [{Type: api}, {Type: audit}]\n"), at: ["Logging.ClusterLogging.EnabledTypes"]),
             CheckExample(.compliant, CFN.template(cluster, "Logging:\n  ClusterLogging:\n    EnabledTypes: [{Type: api}, {Type: audit}, {Type: authenticator}, {Type: controllerManager}, {Type: scheduler}]\n")),
         ]), types: [cluster]) { resource, _ in
         let path = "Logging.ClusterLogging.EnabledTypes"
@@ -107,7 +112,7 @@ enum EKSChecks {
         remediation: "Upgrade the cluster (one minor version at a time) to a version in EKS standard support.",
         controls: ["CUST-INFRA-NODE-GROUPS"], frameworks: pci("6.3.3") + soc2("CC7.1") + nist("5.5.1"),
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "Version: \"1.24\"\n")),
+            CheckExample(.violation, CFN.template(cluster, "Version: \"1.24\"\n"), at: ["Version"]),
             CheckExample(.compliant, CFN.template(cluster, "Version: \"1.34\"\n")),
             CheckExample(.compliant, CFN.template(cluster, "Name: latest\n"), note: "no Version: EKS creates the default (current) version"),
         ]), types: [cluster]) { resource, _ in
@@ -131,7 +136,7 @@ enum EKSChecks {
         remediation: "Set `DeletionProtection: true`.",
         controls: ["CUST-INFRA-NODE-GROUPS"], frameworks: soc2("A1.2"),
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "Name: prod\n")),
+            CheckExample(.violation, CFN.template(cluster, "Name: prod\n"), at: ["DeletionProtection"]),
             CheckExample(.compliant, CFN.template(cluster, "DeletionProtection: true\n")),
         ]), types: [cluster]) { resource, _ in
         Rules.mustBeTrue(resource, "DeletionProtection", "deletion protection is off")
@@ -143,7 +148,7 @@ enum EKSChecks {
         remediation: "Set `AccessConfig.AuthenticationMode: API` (or `API_AND_CONFIG_MAP` while migrating) and manage access with access entries.",
         controls: ["IAAS-IAM-POLICIES", "CUST-K8S-RBAC"], frameworks: cis("4.1.8"),
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "AccessConfig: {AuthenticationMode: CONFIG_MAP}\n")),
+            CheckExample(.violation, CFN.template(cluster, "AccessConfig: {AuthenticationMode: CONFIG_MAP}\n"), at: ["AccessConfig.AuthenticationMode"]),
             CheckExample(.compliant, CFN.template(cluster, "AccessConfig: {AuthenticationMode: API}\n")),
         ]), types: [cluster]) { resource, _ in
         let path = "AccessConfig.AuthenticationMode"
@@ -160,7 +165,7 @@ enum EKSChecks {
         remediation: "Create an `AWS::IAM::OIDCProvider` with `Url: !GetAtt Cluster.OpenIdConnectIssuerUrl` and client ID `sts.amazonaws.com` (eksctl: `eksctl utils associate-iam-oidc-provider`).",
         controls: ["CUST-IAM-IRSA", "IAAS-IAM-STS"], frameworks: cis("4.1.4") + soc2("CC6.1"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(cluster, "Name: prod\n")),
+            CheckExample(.violation, CFN.template(cluster, "Name: prod\n"), at: ["OpenIdConnectIssuerUrl"]),
             CheckExample(.compliant, CFN.template(cluster, "Name: prod\n", others: """
                 OIDC:
                   Type: AWS::IAM::OIDCProvider

@@ -53,8 +53,8 @@ public enum IAMChecks {
         remediation: "Grant the actions and resources the principal needs; for pods, an IRSA role per workload.",
         controls: ["IAAS-IAM-POLICIES"], frameworks: cis("5.2.1") + pci("7.2.1", "7.2.2") + soc2("CC6.3"),
         examples: [
-            CheckExample(.violation, policy("AWS::IAM::Policy", "Version: \"2012-10-17\"\nStatement:\n- {Effect: Allow, Action: \"*\", Resource: \"*\"}\n")),
-            CheckExample(.violation, policy(role, "Statement:\n- Effect: Allow\n  Action: [\"*\"]\n  Resource: [\"*\"]\n")),
+            CheckExample(.violation, policy("AWS::IAM::Policy", "Version: \"2012-10-17\"\nStatement:\n- {Effect: Allow, Action: \"*\", Resource: \"*\"}\n"), at: ["PolicyDocument"]),
+            CheckExample(.violation, policy(role, "Statement:\n- Effect: Allow\n  Action: [\"*\"]\n  Resource: [\"*\"]\n"), at: ["Policies[0].PolicyDocument"]),
             CheckExample(.compliant, policy("AWS::IAM::Policy", "Statement:\n- {Effect: Allow, Action: [\"s3:GetObject\"], Resource: \"arn:aws:s3:::artifacts/*\"}\n")),
             CheckExample(.compliant, policy("AWS::IAM::Policy", "Statement:\n- {Effect: Deny, Action: \"*\", Resource: \"*\"}\n")),
         ]), types: policyTypes) { resource, _ in
@@ -67,7 +67,7 @@ public enum IAMChecks {
         remediation: "List the actions needed (`s3:GetObject`, not `*`).",
         controls: ["IAAS-IAM-POLICIES"], frameworks: pci("7.2.2") + soc2("CC6.3"),
         examples: [
-            CheckExample(.violation, policy("AWS::IAM::ManagedPolicy", "Statement:\n- {Effect: Allow, Action: \"*\", Resource: \"arn:aws:s3:::artifacts\"}\n")),
+            CheckExample(.violation, policy("AWS::IAM::ManagedPolicy", "Statement:\n- {Effect: Allow, Action: \"*\", Resource: \"arn:aws:s3:::artifacts\"}\n"), at: ["PolicyDocument"]),
             CheckExample(.compliant, policy("AWS::IAM::ManagedPolicy", "Statement:\n- {Effect: Allow, Action: \"s3:*\", Resource: \"arn:aws:s3:::artifacts\"}\n")),
         ]), types: policyTypes) { resource, _ in
         verdicts(resource) { $0.allowsAllActions } message: { "allows every action (Action: *)" }
@@ -82,8 +82,8 @@ public enum IAMChecks {
         remediation: "Name the actions and the resources (bucket, key, secret ARNs); limit `iam:PassRole` to the roles to pass.",
         controls: ["IAAS-IAM-POLICIES", "CUST-IAM-IRSA"], frameworks: cis("5.2.1") + pci("7.2.2") + soc2("CC6.3"),
         examples: [
-            CheckExample(.violation, policy(role, "Statement:\n- {Effect: Allow, Action: [\"s3:*\", \"kms:*\"], Resource: \"*\"}\n")),
-            CheckExample(.violation, policy("AWS::IAM::Policy", "Statement:\n- {Effect: Allow, Action: iam:PassRole, Resource: \"*\"}\n")),
+            CheckExample(.violation, policy(role, "Statement:\n- {Effect: Allow, Action: [\"s3:*\", \"kms:*\"], Resource: \"*\"}\n"), at: ["Policies[0].PolicyDocument"]),
+            CheckExample(.violation, policy("AWS::IAM::Policy", "Statement:\n- {Effect: Allow, Action: iam:PassRole, Resource: \"*\"}\n"), at: ["PolicyDocument"]),
             CheckExample(.compliant, policy("AWS::IAM::Policy", "Statement:\n- {Effect: Allow, Action: \"s3:*\", Resource: [\"arn:aws:s3:::artifacts\", \"arn:aws:s3:::artifacts/*\"]}\n")),
         ]), types: policyTypes) { resource, _ in
         verdicts(resource) { statement in
@@ -118,7 +118,7 @@ public enum IAMChecks {
         remediation: "Name the principals (accounts, roles, services) that may assume the role, or add a condition on `aws:PrincipalOrgID`/`aws:PrincipalAccount`.",
         controls: ["IAAS-IAM-CROSS-ACCOUNT", "IAAS-IAM-POLICIES"], frameworks: pci("7.2.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(role, "AssumeRolePolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: \"*\"}, Action: sts:AssumeRole}\n")),
+            CheckExample(.violation, CFN.template(role, "AssumeRolePolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: \"*\"}, Action: sts:AssumeRole}\n"), at: ["AssumeRolePolicyDocument"]),
             CheckExample(.compliant, CFN.template(role, "AssumeRolePolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: \"*\"}, Action: sts:AssumeRole, Condition: {StringEquals: {aws:PrincipalOrgID: o-abc123}}}\n")),
             CheckExample(.compliant, CFN.template(role, "AssumeRolePolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}\n")),
         ]), types: [role]) { resource, _ in
@@ -133,7 +133,7 @@ public enum IAMChecks {
         remediation: "Trust the specific roles that need it, or add a condition on `aws:PrincipalArn`.",
         controls: ["IAAS-IAM-CROSS-ACCOUNT"], frameworks: pci("7.2.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(role, "AssumeRolePolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: [\"arn:aws:iam::123456789012:root\"]}, Action: sts:AssumeRole}\n")),
+            CheckExample(.violation, CFN.template(role, "AssumeRolePolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: [\"arn:aws:iam::123456789012:root\"]}, Action: sts:AssumeRole}\n"), at: ["AssumeRolePolicyDocument"]),
             CheckExample(.compliant, CFN.template(role, "AssumeRolePolicyDocument:\n  Statement:\n  - {Effect: Allow, Principal: {AWS: arn:aws:iam::123456789012:role/deployer}, Action: sts:AssumeRole}\n")),
         ]), types: [role]) { resource, _ in
         var out: [AWSVerdict] = []
@@ -161,9 +161,9 @@ public enum IAMChecks {
         remediation: "Add `Condition: {StringEquals: {\"<issuer>:sub\": \"system:serviceaccount:NS:SA\", \"<issuer>:aud\": \"sts.amazonaws.com\"}}` to the `sts:AssumeRoleWithWebIdentity` statement.",
         controls: ["CUST-IAM-IRSA", "CHAIN-IDENTITY", "IAAS-IAM-STS"], frameworks: cis("4.1.4") + pci("7.2.1") + soc2("CC6.1"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(role, CFN.irsaTrust(condition: "StringLike: {\"\(CFN.exampleIssuer):sub\": \"system:serviceaccount:*:*\"}\n"))),
+            CheckExample(.violation, CFN.template(role, CFN.irsaTrust(condition: "StringLike: {\"\(CFN.exampleIssuer):sub\": \"system:serviceaccount:*:*\"}\n")), at: ["AssumeRolePolicyDocument"]),
             CheckExample(.violation, CFN.template(role, CFN.irsaTrust(principal: "!Ref Provider", condition: nil),
-                                                  others: "Provider:\n  Type: AWS::IAM::OIDCProvider\n  Properties: {Url: https://\(CFN.exampleIssuer), ClientIdList: [sts.amazonaws.com]}\n")),
+                                                  others: "Provider:\n  Type: AWS::IAM::OIDCProvider\n  Properties: {Url: https://\(CFN.exampleIssuer), ClientIdList: [sts.amazonaws.com]}\n"), at: ["AssumeRolePolicyDocument"]),
             CheckExample(.compliant, CFN.template(role, CFN.irsaTrust(condition: CFN.pinned("system:serviceaccount:shop:checkout")))),
         ]), types: [role]) { resource, inventory in
         var out: [AWSVerdict] = []
@@ -214,7 +214,7 @@ public enum IAMChecks {
         examples: [
             CheckExample(.violation, CFN.template(role, CFN.irsaTrust(condition: CFN.pinned("system:serviceaccount:shop:checkout")),
                                                   others: "Cluster:\n  Type: AWS::EKS::Cluster\n  Properties: {OpenIdConnectIssuerUrl: https://oidc.eks.eu-west-1.amazonaws.com/id/OTHER}\n"),
-                         note: "OpenIdConnectIssuerUrl is the cluster's issuer as the live scan reads it"),
+                         note: "OpenIdConnectIssuerUrl is the cluster's issuer as the live scan reads it", at: ["AssumeRolePolicyDocument"]),
             CheckExample(.compliant, CFN.template(role, CFN.irsaTrust(condition: CFN.pinned("system:serviceaccount:shop:checkout")),
                                                   others: "Cluster:\n  Type: AWS::EKS::Cluster\n  Properties: {OpenIdConnectIssuerUrl: https://\(CFN.exampleIssuer)}\n")),
         ]), types: [role]) { resource, inventory in
@@ -238,8 +238,8 @@ public enum IAMChecks {
         remediation: "Attach policies to groups or roles, and put users in groups.",
         controls: ["IAAS-IAM-POLICIES"], frameworks: pci("7.2.1") + soc2("CC6.2"),
         examples: [
-            CheckExample(.violation, CFN.template("AWS::IAM::Policy", "PolicyName: p\nUsers: [alice]\nPolicyDocument: {Statement: [{Effect: Allow, Action: s3:GetObject, Resource: \"*\"}]}\n")),
-            CheckExample(.violation, CFN.template("AWS::IAM::User", "ManagedPolicyArns: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n")),
+            CheckExample(.violation, CFN.template("AWS::IAM::Policy", "PolicyName: p\nUsers: [alice]\nPolicyDocument: {Statement: [{Effect: Allow, Action: s3:GetObject, Resource: \"*\"}]}\n"), at: ["Users"]),
+            CheckExample(.violation, CFN.template("AWS::IAM::User", "ManagedPolicyArns: [arn:aws:iam::aws:policy/ReadOnlyAccess]\n"), at: ["ManagedPolicyArns"]),
             CheckExample(.compliant, CFN.template("AWS::IAM::Policy", "PolicyName: p\nGroups: [readers]\nPolicyDocument: {Statement: [{Effect: Allow, Action: s3:GetObject, Resource: \"*\"}]}\n")),
         ]), types: ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::User"]) { resource, _ in
         if resource.type == "AWS::IAM::User" {
@@ -258,8 +258,8 @@ public enum IAMChecks {
         remediation: "Attach policies scoped to the job; keep administrator access to a break-glass role with MFA and alerting.",
         controls: ["IAAS-IAM-POLICIES"], frameworks: cis("5.2.1") + pci("7.2.1", "7.2.2") + soc2("CC6.3"),
         examples: [
-            CheckExample(.violation, CFN.template(role, "AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}\nManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n")),
-            CheckExample(.violation, CFN.template("AWS::IAM::Group", "ManagedPolicyArns: [\"arn:aws:iam::aws:policy/IAMFullAccess\"]\n")),
+            CheckExample(.violation, CFN.template(role, "AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}\nManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n"), at: ["ManagedPolicyArns"]),
+            CheckExample(.violation, CFN.template("AWS::IAM::Group", "ManagedPolicyArns: [\"arn:aws:iam::aws:policy/IAMFullAccess\"]\n"), at: ["ManagedPolicyArns"]),
             CheckExample(.compliant, CFN.template(role, "AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}\nManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]\n")),
         ]), types: [role, "AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Policy", "AWS::SSO::PermissionSet"]) { resource, _ in
         let path = resource.type == "AWS::SSO::PermissionSet" ? "ManagedPolicies" : "ManagedPolicyArns"

@@ -17,7 +17,7 @@ enum MonitoringChecks {
         remediation: "Set `IsMultiRegionTrail: true` (and `IncludeGlobalServiceEvents: true`).",
         controls: ["IAAS-MON-CLOUDTRAIL", "CUST-INFRA-MONITORING"], frameworks: pci("10.2.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, trailTemplate("")),
+            CheckExample(.violation, trailTemplate(""), at: ["IsMultiRegionTrail"]),
             CheckExample(.compliant, trailTemplate("IsMultiRegionTrail: true\n")),
         ]), types: [trail]) { resource, _ in
         Rules.mustBeTrue(resource, "IsMultiRegionTrail", "the trail records only its own region")
@@ -29,7 +29,7 @@ enum MonitoringChecks {
         remediation: "Set `EnableLogFileValidation: true`.",
         controls: ["IAAS-MON-CLOUDTRAIL", "CHECKLIST-INFRA-5"], frameworks: pci("10.3.2") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, trailTemplate("IsMultiRegionTrail: true\n")),
+            CheckExample(.violation, trailTemplate("IsMultiRegionTrail: true\n"), at: ["EnableLogFileValidation"]),
             CheckExample(.compliant, trailTemplate("EnableLogFileValidation: true\n")),
         ]), types: [trail]) { resource, _ in
         Rules.mustBeTrue(resource, "EnableLogFileValidation", "log file validation is off")
@@ -41,7 +41,7 @@ enum MonitoringChecks {
         remediation: "Set `KMSKeyId` to a customer-managed key whose policy allows CloudTrail to encrypt.",
         controls: ["IAAS-MON-CLOUDTRAIL", "IAAS-DATA-KMS"], frameworks: pci("10.3.2") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, trailTemplate("IsMultiRegionTrail: true\n")),
+            CheckExample(.violation, trailTemplate("IsMultiRegionTrail: true\n"), at: ["KMSKeyId"]),
             CheckExample(.compliant, trailTemplate("KMSKeyId: !Ref TrailKey\n") + "  TrailKey:\n    Type: AWS::KMS::Key\n    Properties: {EnableKeyRotation: true}\n"),
         ]), types: [trail]) { resource, _ in
         Rules.mustBeSet(resource, "KMSKeyId", "the trail's logs are not encrypted with a KMS key")
@@ -53,7 +53,7 @@ enum MonitoringChecks {
         remediation: "Set `CloudWatchLogsLogGroupArn` and `CloudWatchLogsRoleArn`.",
         controls: ["IAAS-MON-CLOUDTRAIL", "IAAS-MON-CLOUDWATCH"], frameworks: pci("10.4.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, trailTemplate("IsMultiRegionTrail: true\n")),
+            CheckExample(.violation, trailTemplate("IsMultiRegionTrail: true\n"), at: ["CloudWatchLogsLogGroupArn"]),
             CheckExample(.compliant, trailTemplate("CloudWatchLogsLogGroupArn: arn:aws:logs:eu-west-1:111111111111:log-group:trail:*\nCloudWatchLogsRoleArn: arn:aws:iam::111111111111:role/trail\n")),
         ]), types: [trail]) { resource, _ in
         Rules.mustBeSet(resource, "CloudWatchLogsLogGroupArn", "the trail is not delivered to CloudWatch Logs")
@@ -65,7 +65,7 @@ enum MonitoringChecks {
         remediation: "Set `IsLogging: true` (Terraform: `enable_logging = true`, the default).",
         controls: ["IAAS-MON-CLOUDTRAIL"], frameworks: pci("10.2.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, CFN.template(trail, "IsLogging: false\nS3BucketName: trail-logs\n")),
+            CheckExample(.violation, CFN.template(trail, "IsLogging: false\nS3BucketName: trail-logs\n"), at: ["IsLogging"]),
             CheckExample(.compliant, trailTemplate("IsMultiRegionTrail: true\n")),
         ]), types: [trail]) { resource, _ in
         guard case .value(false, let mark) = resource.bool("IsLogging") else { return [] }
@@ -78,7 +78,7 @@ enum MonitoringChecks {
         remediation: "Set `Enable: true`.",
         controls: ["IAAS-MON-GUARDDUTY", "CHECKLIST-MONITORING-1"], frameworks: pci("11.5.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, CFN.template(detector, "Enable: false\n")),
+            CheckExample(.violation, CFN.template(detector, "Enable: false\n"), at: ["Enable"]),
             CheckExample(.compliant, CFN.template(detector, "Enable: true\nFeatures: [{Name: EKS_AUDIT_LOGS, Status: ENABLED}, {Name: RUNTIME_MONITORING, Status: ENABLED}]\n")),
         ]), types: [detector]) { resource, _ in
         Rules.mustBeTrue(resource, "Enable", "the detector is disabled")
@@ -90,8 +90,8 @@ enum MonitoringChecks {
         remediation: "Add `Features: [{Name: EKS_AUDIT_LOGS, Status: ENABLED}, {Name: RUNTIME_MONITORING, Status: ENABLED, AdditionalConfiguration: [{Name: EKS_ADDON_MANAGEMENT, Status: ENABLED}]}]`.",
         controls: ["IAAS-MON-GUARDDUTY", "CHECKLIST-MONITORING-1"], frameworks: pci("11.5.1") + soc2("CC7.2", "CC7.3") + nist("5.4.4"),
         examples: [
-            CheckExample(.violation, CFN.template(detector, "Enable: true\n")),
-            CheckExample(.violation, CFN.template(detector, "Enable: true\nFeatures: [{Name: EKS_AUDIT_LOGS, Status: ENABLED}]\n")),
+            CheckExample(.violation, CFN.template(detector, "Enable: true\n"), at: ["Features"]),
+            CheckExample(.violation, CFN.template(detector, "Enable: true\nFeatures: [{Name: EKS_AUDIT_LOGS, Status: ENABLED}]\n"), at: ["Features"]),
             CheckExample(.compliant, CFN.template(detector, "Enable: true\nFeatures: [{Name: EKS_AUDIT_LOGS, Status: ENABLED}, {Name: EKS_RUNTIME_MONITORING, Status: ENABLED}]\n")),
         ]), types: [detector]) { resource, _ in
         guard resource.bool("Enable").value != false else { return [] } // the detector check reports that
@@ -114,7 +114,7 @@ enum MonitoringChecks {
         remediation: "Set `RecordingGroup: {AllSupported: true, IncludeGlobalResourceTypes: true}`.",
         controls: ["IAAS-MON-CONFIG", "CHECKLIST-MONITORING-3"], frameworks: pci("10.2.1") + soc2("CC7.1"),
         examples: [
-            CheckExample(.violation, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\nRecordingGroup: {ResourceTypes: [\"AWS::EC2::Instance\"]}\n")),
+            CheckExample(.violation, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\nRecordingGroup: {ResourceTypes: [\"AWS::EC2::Instance\"]}\n"), at: ["RecordingGroup.AllSupported"]),
             CheckExample(.compliant, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\nRecordingGroup: {AllSupported: true, IncludeGlobalResourceTypes: true}\n",
                                                   others: "Channel:\n  Type: AWS::Config::DeliveryChannel\n  Properties: {S3BucketName: config-history}\n")),
         ]), types: [recorder]) { resource, _ in
@@ -129,7 +129,7 @@ enum MonitoringChecks {
         remediation: "Add an `AWS::Config::DeliveryChannel` with an S3 bucket.",
         controls: ["IAAS-MON-CONFIG"], frameworks: soc2("CC7.1"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\n")),
+            CheckExample(.violation, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\n"), at: ["DeliveryChannel"]),
             CheckExample(.compliant, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\n",
                                                   others: "Channel:\n  Type: AWS::Config::DeliveryChannel\n  Properties: {S3BucketName: config-history}\n")),
         ]), types: [recorder]) { resource, inventory in
@@ -145,11 +145,11 @@ enum MonitoringChecks {
         examples: [
             CheckExample(.violation, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\nRecording: false\n",
                                                   others: "Channel:\n  Type: AWS::Config::DeliveryChannel\n  Properties: {S3BucketName: config-history}\n"),
-                         note: "Recording is what the live scan reads from DescribeConfigurationRecorderStatus"),
+                         note: "Recording is what the live scan reads from DescribeConfigurationRecorderStatus", at: ["Recording"]),
             CheckExample(.compliant, CFN.template(recorder, "RoleARN: arn:aws:iam::111111111111:role/config\nRecording: true\n")),
         ]), types: [recorder]) { resource, _ in
         switch resource.bool("Recording") {
-        case .value(false, _): return [.fail("the recorder is not recording", at: nil, "Recording")]
+        case .value(false, let mark): return [.fail("the recorder is not recording", at: mark, "Recording")]
         case .unknown(let reason, let mark): return [.unknown("Recording: \(reason)", at: mark, "Recording")]
         default: return []
         }
@@ -161,7 +161,7 @@ enum MonitoringChecks {
         remediation: "Set `KmsKeyId` to a customer-managed key whose policy allows the CloudWatch Logs service.",
         controls: ["IAAS-MON-CLOUDWATCH", "IAAS-DATA-KMS"], frameworks: pci("3.5.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(logGroup, "LogGroupName: /eks/prod/cluster\nRetentionInDays: 365\n")),
+            CheckExample(.violation, CFN.template(logGroup, "LogGroupName: /eks/prod/cluster\nRetentionInDays: 365\n"), at: ["KmsKeyId"]),
             CheckExample(.compliant, CFN.template(logGroup, "RetentionInDays: 365\nKmsKeyId: arn:aws:kms:eu-west-1:111111111111:key/abc\n")),
         ]), types: [logGroup]) { resource, _ in
         Rules.mustBeSet(resource, "KmsKeyId", "log group not encrypted with a KMS key")
@@ -173,7 +173,7 @@ enum MonitoringChecks {
         remediation: "Set `RetentionInDays` to 365 or more (or archive to S3 before expiry).",
         controls: ["IAAS-MON-CLOUDWATCH", "CHECKLIST-MONITORING-2"], frameworks: pci("10.5.1") + soc2("CC7.2"),
         examples: [
-            CheckExample(.violation, CFN.template(logGroup, "RetentionInDays: 7\n")),
+            CheckExample(.violation, CFN.template(logGroup, "RetentionInDays: 7\n"), at: ["RetentionInDays"]),
             CheckExample(.compliant, CFN.template(logGroup, "RetentionInDays: 400\n")),
             CheckExample(.compliant, CFN.template(logGroup, "LogGroupName: /eks/prod/cluster\n"), note: "no retention: logs never expire"),
         ]), types: [logGroup]) { resource, _ in

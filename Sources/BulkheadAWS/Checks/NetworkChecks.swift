@@ -30,6 +30,8 @@ enum NetworkChecks {
     struct OpenRule {
         var node: YAMLNode
         var path: String
+        /// Where a finding points: the rule of a group, or a standalone rule's open CIDR.
+        var mark: Mark
         var source: String
         var from: Int
         var to: Int
@@ -56,7 +58,11 @@ enum NetworkChecks {
             let all = proto == "-1" || proto.lowercased() == "all"
             let from = rule["FromPort"]?.awsInt ?? (all ? 0 : -1)
             let to = rule["ToPort"]?.awsInt ?? from
-            return OpenRule(node: rule, path: path, source: source, from: all ? 0 : from, to: all ? 65535 : to, allProtocols: all)
+            // A standalone rule (its own resource): point at the open CIDR itself.
+            let field = rule["CidrIp"]?.awsString == source ? "CidrIp" : "CidrIpv6"
+            let standalone = path == "CidrIp"
+            return OpenRule(node: rule, path: standalone ? field : path, mark: standalone ? (rule[field]?.mark ?? rule.mark) : rule.mark,
+                            source: source, from: all ? 0 : from, to: all ? 65535 : to, allProtocols: all)
         }
     }
 
@@ -68,13 +74,13 @@ enum NetworkChecks {
         remediation: "Remove the rule; reach instances through SSM Session Manager or a bastion's security group, and open application ports only to load balancers.",
         controls: ["IAAS-NET-SECURITY-GROUPS"], frameworks: cis("5.4.5") + pci("1.3.1", "1.2.5") + soc2("CC6.6"),
         examples: [
-            CheckExample(.violation, CFN.template(securityGroup, "GroupDescription: nodes\nSecurityGroupIngress:\n- {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n")),
-            CheckExample(.violation, CFN.template(securityGroup, "GroupDescription: all\nSecurityGroupIngress:\n- {IpProtocol: \"-1\", CidrIpv6: \"::/0\"}\n")),
-            CheckExample(.violation, CFN.template(ingressRule, "GroupId: sg-1\nIpProtocol: tcp\nFromPort: 3389\nToPort: 3389\nCidrIp: 0.0.0.0/0\n")),
+            CheckExample(.violation, CFN.template(securityGroup, "GroupDescription: nodes\nSecurityGroupIngress:\n- {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 0.0.0.0/0}\n"), at: ["SecurityGroupIngress[0]"]),
+            CheckExample(.violation, CFN.template(securityGroup, "GroupDescription: all\nSecurityGroupIngress:\n- {IpProtocol: \"-1\", CidrIpv6: \"::/0\"}\n"), at: ["SecurityGroupIngress[0]"]),
+            CheckExample(.violation, CFN.template(ingressRule, "GroupId: sg-1\nIpProtocol: tcp\nFromPort: 3389\nToPort: 3389\nCidrIp: 0.0.0.0/0\n"), at: ["CidrIp"]),
             CheckExample(.compliant, CFN.template(securityGroup, "GroupDescription: nodes\nSecurityGroupIngress:\n- {IpProtocol: tcp, FromPort: 22, ToPort: 22, CidrIp: 10.0.0.0/16}\n")),
         ]), types: [securityGroup, ingressRule]) { resource, _ in
         openRules(resource).filter { rule in rule.allPorts || adminPorts.contains(where: rule.covers) }.map { rule in
-            .fail("ingress from \(rule.source) to \(rule.ports)", at: rule.node.mark, rule.path)
+            .fail("ingress from \(rule.source) to \(rule.ports)", at: rule.mark, rule.path)
         }
     }
 
@@ -84,12 +90,12 @@ enum NetworkChecks {
         remediation: "Limit the source to the networks or security groups that need the port; publish services through a load balancer.",
         controls: ["IAAS-NET-SECURITY-GROUPS"], frameworks: pci("1.3.1") + soc2("CC6.6"),
         examples: [
-            CheckExample(.violation, CFN.template(securityGroup, "GroupDescription: nodes\nSecurityGroupIngress:\n- {IpProtocol: tcp, FromPort: 10250, ToPort: 10250, CidrIp: 0.0.0.0/0}\n")),
+            CheckExample(.violation, CFN.template(securityGroup, "GroupDescription: nodes\nSecurityGroupIngress:\n- {IpProtocol: tcp, FromPort: 10250, ToPort: 10250, CidrIp: 0.0.0.0/0}\n"), at: ["SecurityGroupIngress[0]"]),
             CheckExample(.compliant, CFN.template(securityGroup, "GroupDescription: web\nSecurityGroupIngress:\n- {IpProtocol: tcp, FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0}\n")),
         ]), types: [securityGroup, ingressRule]) { resource, _ in
         openRules(resource).filter { rule in
             !rule.allPorts && !adminPorts.contains(where: rule.covers) && !(rule.from >= 80 && rule.to <= 80) && !(rule.from >= 443 && rule.to <= 443)
-        }.map { rule in .fail("ingress from \(rule.source) to \(rule.ports)", at: rule.node.mark, rule.path) }
+        }.map { rule in .fail("ingress from \(rule.source) to \(rule.ports)", at: rule.mark, rule.path) }
     }
 
     static let naclAllowAll = AWSCheck(CheckDescriptor(
@@ -98,7 +104,7 @@ enum NetworkChecks {
         remediation: "Allow only the ports the subnet serves (and ephemeral return ports); deny 22 and 3389 from the internet.",
         controls: ["IAAS-NET-NACLS"], frameworks: pci("1.3.1") + soc2("CC6.6"),
         examples: [
-            CheckExample(.violation, CFN.template("AWS::EC2::NetworkAclEntry", "NetworkAclId: acl-1\nRuleNumber: 100\nProtocol: -1\nRuleAction: allow\nEgress: false\nCidrBlock: 0.0.0.0/0\n")),
+            CheckExample(.violation, CFN.template("AWS::EC2::NetworkAclEntry", "NetworkAclId: acl-1\nRuleNumber: 100\nProtocol: -1\nRuleAction: allow\nEgress: false\nCidrBlock: 0.0.0.0/0\n"), at: ["Protocol"]),
             CheckExample(.compliant, CFN.template("AWS::EC2::NetworkAclEntry", "NetworkAclId: acl-1\nRuleNumber: 100\nProtocol: 6\nPortRange: {From: 443, To: 443}\nRuleAction: allow\nEgress: false\nCidrBlock: 0.0.0.0/0\n")),
             CheckExample(.compliant, CFN.template("AWS::EC2::NetworkAclEntry", "NetworkAclId: !Ref Acl\nRuleNumber: 200\nProtocol: -1\nRuleAction: allow\nEgress: false\nCidrBlock: 0.0.0.0/0\n", others: """
                 Acl:
@@ -144,7 +150,7 @@ enum NetworkChecks {
         remediation: "Set `MapPublicIpOnLaunch: false`; keep public subnets for load balancers and NAT gateways only.",
         controls: ["IAAS-NET-VPC-ISOLATION", "CUST-INFRA-VPC"], frameworks: cis("5.4.3") + pci("1.3.1"),
         examples: [
-            CheckExample(.violation, CFN.template("AWS::EC2::Subnet", "VpcId: vpc-1\nCidrBlock: 10.0.0.0/24\nMapPublicIpOnLaunch: true\n")),
+            CheckExample(.violation, CFN.template("AWS::EC2::Subnet", "VpcId: vpc-1\nCidrBlock: 10.0.0.0/24\nMapPublicIpOnLaunch: true\n"), at: ["MapPublicIpOnLaunch"]),
             CheckExample(.compliant, CFN.template("AWS::EC2::Subnet", "VpcId: vpc-1\nCidrBlock: 10.0.0.0/24\n")),
         ]), types: ["AWS::EC2::Subnet"]) { resource, _ in
         guard case .value(true, let mark) = resource.bool("MapPublicIpOnLaunch") else { return [] }
@@ -157,7 +163,7 @@ enum NetworkChecks {
         remediation: "Add an `AWS::EC2::FlowLog` with `ResourceType: VPC`, `ResourceId: !Ref <VPC>` and `TrafficType: ALL`.",
         controls: ["CUST-INFRA-MONITORING", "IAAS-MON-CLOUDWATCH"], frameworks: pci("10.2.1") + soc2("CC7.2"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template("AWS::EC2::VPC", "CidrBlock: 10.0.0.0/16\n")),
+            CheckExample(.violation, CFN.template("AWS::EC2::VPC", "CidrBlock: 10.0.0.0/16\n"), at: ["FlowLog"]),
             CheckExample(.compliant, CFN.template("AWS::EC2::VPC", "CidrBlock: 10.0.0.0/16\n", others: """
                 Flow:
                   Type: AWS::EC2::FlowLog
@@ -193,7 +199,7 @@ enum NetworkChecks {
                 Cluster:
                   Type: AWS::EKS::Cluster
                   Properties: {RoleArn: arn:aws:iam::111111111111:role/eks, ResourcesVpcConfig: {SubnetIds: [subnet-1]}}
-                """)),
+                """), at: ["VPCEndpoint"]),
             CheckExample(.compliant, CFN.template("AWS::EC2::VPC", "CidrBlock: 10.0.0.0/16\n", others: ["ecr.api", "ecr.dkr", "s3", "sts", "secretsmanager", "logs"].enumerated().map { index, service in
                 "Endpoint\(index):\n  Type: AWS::EC2::VPCEndpoint\n  Properties: {VpcId: !Ref Subject, ServiceName: !Sub \"com.amazonaws.${AWS::Region}.\(service)\"}\n"
             }.joined() + "Cluster:\n  Type: AWS::EKS::Cluster\n  Properties: {RoleArn: arn:aws:iam::111111111111:role/eks, ResourcesVpcConfig: {SubnetIds: [subnet-1]}}\n")),

@@ -12,7 +12,7 @@ enum NodeChecks {
         remediation: "Remove `RemoteAccess` and use SSM Session Manager; if SSH is needed, set `RemoteAccess.SourceSecurityGroups` to a bastion's group.",
         controls: ["CUST-INFRA-NODE-GROUPS", "IAAS-NET-SECURITY-GROUPS"], frameworks: pci("1.3.1", "2.2.5") + soc2("CC6.6"),
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess:\n  Ec2SshKey: ops\n")),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess:\n  Ec2SshKey: ops\n"), at: ["RemoteAccess"]),
             CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess:\n  Ec2SshKey: ops\n  SourceSecurityGroups: [sg-bastion]\n")),
             CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\n")),
         ]), types: [nodegroup]) { resource, _ in
@@ -30,11 +30,11 @@ enum NodeChecks {
         remediation: "Remove `RemoteAccess` and use SSM Session Manager (the EKS-optimized AMIs run the SSM agent).",
         controls: ["CUST-INFRA-NODE-GROUPS"], frameworks: cis("3.1.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess: {Ec2SshKey: ops, SourceSecurityGroups: [sg-1]}\n")),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nRemoteAccess: {Ec2SshKey: ops, SourceSecurityGroups: [sg-1]}\n"), at: ["RemoteAccess.Ec2SshKey"]),
             CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\n")),
         ]), types: [nodegroup]) { resource, _ in
         guard let access = resource.node("RemoteAccess"), !access.isNull, access["Ec2SshKey"] != nil else { return [] }
-        return [.fail("SSH access with key \(access["Ec2SshKey"]?.awsString ?? "(unknown)")", at: access.mark, "RemoteAccess.Ec2SshKey")]
+        return [.fail("SSH access with key \(access["Ec2SshKey"]?.awsString ?? "(unknown)")", at: access["Ec2SshKey"]?.mark ?? access.mark, "RemoteAccess.Ec2SshKey")]
     }
 
     /// The launch template a node group uses, when it is a resource of the same input.
@@ -52,14 +52,14 @@ enum NodeChecks {
         remediation: "Give the node group a launch template with `MetadataOptions: {HttpTokens: required, HttpPutResponseHopLimit: 1}`; give pods their own roles with IRSA.",
         controls: ["CUST-INFRA-NODE-GROUPS", "CUST-IAM-IRSA"], frameworks: cis("4.6.1") + nist("5.4.3"), scope: .cluster,
         examples: [
-            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\n")),
+            CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\n"), at: ["LaunchTemplate"]),
             CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nLaunchTemplate: {Id: !Ref Nodes}\n", others: """
                 Nodes:
                   Type: AWS::EC2::LaunchTemplate
                   Properties:
                     LaunchTemplateData:
                       MetadataOptions: {HttpTokens: required, HttpPutResponseHopLimit: 2}
-                """)),
+                """), at: ["LaunchTemplate"]),
             CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [subnet-1]\nLaunchTemplate: {Id: !Ref Nodes}\n", others: """
                 Nodes:
                   Type: AWS::EC2::LaunchTemplate
@@ -96,8 +96,8 @@ enum NodeChecks {
         remediation: "Set `LaunchTemplateData.MetadataOptions.HttpTokens: required`.",
         controls: ["CUST-INFRA-NODE-GROUPS"], frameworks: cis("4.6.1") + nist("5.5.1"),
         examples: [
-            CheckExample(.violation, CFN.template(launchTemplate, "LaunchTemplateData:\n  InstanceType: m6i.large\n")),
-            CheckExample(.violation, CFN.template(launchTemplate, "LaunchTemplateData:\n  MetadataOptions: {HttpTokens: optional}\n")),
+            CheckExample(.violation, CFN.template(launchTemplate, "LaunchTemplateData:\n  InstanceType: m6i.large\n"), at: ["LaunchTemplateData.MetadataOptions.HttpTokens"]),
+            CheckExample(.violation, CFN.template(launchTemplate, "LaunchTemplateData:\n  MetadataOptions: {HttpTokens: optional}\n"), at: ["LaunchTemplateData.MetadataOptions.HttpTokens"]),
             CheckExample(.compliant, CFN.template(launchTemplate, "LaunchTemplateData:\n  MetadataOptions: {HttpTokens: required}\n")),
         ]), types: [launchTemplate]) { resource, _ in
         switch resource.string(metadataTokens) {
@@ -114,7 +114,7 @@ enum NodeChecks {
         remediation: "Set `Encrypted: true` (and a `KmsKeyId`) on every `BlockDeviceMappings[].Ebs`, and turn on EBS encryption by default in the account.",
         controls: ["IAAS-DATA-EBS", "CUST-INFRA-ENCRYPTION"], frameworks: pci("3.5.1") + soc2("CC6.1"),
         examples: [
-            CheckExample(.violation, CFN.template(launchTemplate, "LaunchTemplateData:\n  MetadataOptions: {HttpTokens: required}\n  BlockDeviceMappings:\n  - DeviceName: /dev/xvda\n    Ebs: {VolumeSize: 50, VolumeType: gp3}\n")),
+            CheckExample(.violation, CFN.template(launchTemplate, "LaunchTemplateData:\n  MetadataOptions: {HttpTokens: required}\n  BlockDeviceMappings:\n  - DeviceName: /dev/xvda\n    Ebs: {VolumeSize: 50, VolumeType: gp3}\n"), at: ["LaunchTemplateData.BlockDeviceMappings[0].Ebs.Encrypted"]),
             CheckExample(.compliant, CFN.template(launchTemplate, "LaunchTemplateData:\n  MetadataOptions: {HttpTokens: required}\n  BlockDeviceMappings:\n  - DeviceName: /dev/xvda\n    Ebs: {VolumeSize: 50, VolumeType: gp3, Encrypted: true}\n")),
         ]), types: [launchTemplate]) { resource, _ in
         var verdicts: [AWSVerdict] = []
@@ -156,9 +156,9 @@ enum NodeChecks {
                 Public:
                   Type: AWS::EC2::Subnet
                   Properties: {VpcId: vpc-1, CidrBlock: 10.0.0.0/24, MapPublicIpOnLaunch: true}
-                """)),
+                """), at: ["Subnets"]),
             CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Routed]\n",
-                                                  others: routedSubnet("Routed", route: "GatewayId: !Ref Gateway", extra: "Gateway:\n  Type: AWS::EC2::InternetGateway\n"))),
+                                                  others: routedSubnet("Routed", route: "GatewayId: !Ref Gateway", extra: "Gateway:\n  Type: AWS::EC2::InternetGateway\n")), at: ["Subnets"]),
             CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Private]\n",
                                                   others: routedSubnet("Private", route: "NatGatewayId: nat-1"))),
         ]), types: [nodegroup]) { resource, inventory in
@@ -197,7 +197,7 @@ enum NodeChecks {
         examples: [
             CheckExample(.violation, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Private]\n",
                                                   others: routedSubnet("Private", properties: "{VpcId: !Ref Vpc, CidrBlock: 10.0.2.0/24}", route: nil, tableVPC: "!Ref Vpc",
-                                                                       extra: "Vpc:\n  Type: AWS::EC2::VPC\n  Properties: {CidrBlock: 10.0.0.0/16}\n"))),
+                                                                       extra: "Vpc:\n  Type: AWS::EC2::VPC\n  Properties: {CidrBlock: 10.0.0.0/16}\n")), at: ["Subnets"]),
             CheckExample(.compliant, CFN.template(nodegroup, nodegroupBase + "Subnets: [!Ref Private]\n",
                                                   others: routedSubnet("Private", route: "NatGatewayId: nat-1"))),
         ]), types: [nodegroup]) { resource, inventory in
@@ -230,7 +230,7 @@ enum NodeChecks {
                   Properties:
                     AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]}
                     ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
-                """)),
+                """), at: ["NodeRole"]),
             CheckExample(.compliant, CFN.template(nodegroup, "ClusterName: prod\nNodeRole: !GetAtt NodeRole.Arn\nSubnets: [subnet-1]\n", others: """
                 NodeRole:
                   Type: AWS::IAM::Role

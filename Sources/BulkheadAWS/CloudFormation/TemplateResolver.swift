@@ -72,6 +72,10 @@ struct TemplateResolver {
             var resource = AWSResource(type: type, id: pair.key, properties: properties, file: file, mark: pair.keyMark,
                                        origin: .cloudFormation, scope: file)
             resource.conditionUnknown = conditionUnknown
+            // `Metadata: {bulkhead.io/ignore: "CHECK reason"}` suppresses as the annotation does on Kubernetes objects.
+            if let ignore = node["Metadata"]?.pair(Suppressions.key), let value = ignore.value.string {
+                resource.suppression = SuppressionMarker(value: value, mark: ignore.keyMark, field: "Resources.\(pair.key).Metadata.\(Suppressions.key)")
+            }
             out.append(resource)
         }
         return out

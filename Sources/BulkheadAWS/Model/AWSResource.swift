@@ -28,6 +28,8 @@ public struct AWSResource: Sendable, Judged {
     public var conditionUnknown = false
     /// For a resource read from an account: where it lives there.
     public var cloud: CloudLocation?
+    /// `bulkhead.io/ignore` on the resource (a CloudFormation resource's `Metadata`).
+    public var suppression: SuppressionMarker?
 
     public init(type: String, id: String, properties: YAMLNode, file: String, mark: Mark, origin: AWSOrigin, scope: String) {
         self.type = type

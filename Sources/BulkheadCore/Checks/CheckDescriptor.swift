@@ -63,15 +63,43 @@ public struct CheckExample: Sendable, Hashable {
     }
 
     public var expect: Expectation
+    /// The input, with the markers taken out.
     public var manifest: String
     /// Scan options the example needs (e.g. a Pod Security version), as command-line flags would give them.
     public var options: ScanOptions
     public var note: String?
+    /// A violating example says where its findings must point, one of two ways: a `↓` written in
+    /// the manifest just before each offending value (SwiftLint's marker; `marks` holds their
+    /// positions once removed), or the field paths of the findings (`at`), which the example test
+    /// also resolves in the manifest to check the line and column.
+    public var marks: [Mark]
+    public var at: [String]
 
-    public init(_ expect: Expectation, _ manifest: String, options: ScanOptions = ScanOptions(), note: String? = nil) {
+    public static let marker: Character = "↓"
+
+    public init(_ expect: Expectation, _ manifest: String, options: ScanOptions = ScanOptions(), note: String? = nil, at: [String] = []) {
         self.expect = expect
-        self.manifest = manifest
         self.options = options
         self.note = note
+        self.at = at
+        var clean = ""
+        var marks: [Mark] = []
+        var line = 1
+        var column = 1
+        for character in manifest {
+            if character == Self.marker {
+                marks.append(Mark(line: line, column: column))
+                continue
+            }
+            clean.append(character)
+            if character == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += character.utf8.count
+            }
+        }
+        self.manifest = clean
+        self.marks = marks
     }
 }

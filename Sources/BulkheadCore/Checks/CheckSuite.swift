@@ -238,11 +238,33 @@ public struct SelectionError: Error, Sendable, CustomStringConvertible {
 public struct Subject: Sendable, Hashable {
     public var resource: ResourceRef
     public var location: SourceLocation
+    /// Its `bulkhead.io/ignore`, where the format has a place for one (CloudFormation `Metadata`).
+    public var suppression: SuppressionMarker?
 
-    public init(resource: ResourceRef, location: SourceLocation) {
+    public init(resource: ResourceRef, location: SourceLocation, suppression: SuppressionMarker? = nil) {
         self.resource = resource
         self.location = location
+        self.suppression = suppression
     }
+}
+
+/// A `bulkhead.io/ignore` value found in an input, with where it was written.
+public struct SuppressionMarker: Sendable, Hashable {
+    public var value: String
+    public var mark: Mark
+    /// The field that holds it (`metadata.annotations.bulkhead.io/ignore`).
+    public var field: String
+
+    public init(value: String, mark: Mark, field: String) {
+        self.value = value
+        self.mark = mark
+        self.field = field
+    }
+}
+
+public enum Suppressions {
+    /// The annotation (Kubernetes) or metadata key (CloudFormation) that suppresses named checks.
+    public static let key = "bulkhead.io/ignore"
 }
 
 /// One scan's derived views, built by the first suite that asks and reused by the others.

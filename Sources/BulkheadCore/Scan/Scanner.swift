@@ -92,6 +92,17 @@ public struct Scanner: Sendable {
         return evaluate([loaded])
     }
 
+    /// Reads text without judging it (to change what was read before `scan(_:)`: tests, tools).
+    public func read(text: String, file: String) -> InputRead {
+        var text = text
+        return text.withUTF8 { load($0, file: file) }.read
+    }
+
+    /// Judges what was read (by `read(text:file:)`, a source, a test).
+    public func scan(_ read: InputRead) -> ScanResult {
+        evaluate([LoadedFile(read: read)])
+    }
+
     /// Judges resources that were read elsewhere.
     public func scan(resources: [Resource]) -> ScanResult {
         evaluate([LoadedFile(read: InputRead(resources: resources))], files: false)
@@ -176,13 +187,21 @@ public struct Scanner: Sendable {
         result.notAssessed = outcome.notAssessed
         result.subjects = outcome.subjects
 
-        // Annotations are rare: index the resources that carry one.
+        // Annotations are rare: index the resources (and the subjects) that carry one.
         var annotations: [String: AnnotationSuppression] = [:]
-        for resource in resources where resource.annotations[AnnotationSuppression.key] != nil {
-            if let parsed = AnnotationSuppression.parse(resource) {
-                annotations[AnnotationSuppression.identity(resource.file, resource.ref)] = parsed
-                if let problem = parsed.problem { result.diagnostics.append(problem) }
-            }
+        for resource in resources {
+            guard let value = resource.annotations[AnnotationSuppression.key] else { continue }
+            let mark = resource.node["metadata"]?["annotations"]?.pair(AnnotationSuppression.key)?.keyMark ?? resource.node.mark
+            let parsed = AnnotationSuppression.parse(SuppressionMarker(value: value, mark: mark, field: "metadata.annotations.\(AnnotationSuppression.key)"),
+                                                     file: resource.file)
+            annotations[AnnotationSuppression.identity(resource.file, resource.ref)] = parsed
+            if let problem = parsed.problem { result.diagnostics.append(problem) }
+        }
+        for subject in outcome.subjects {
+            guard let marker = subject.suppression else { continue }
+            let parsed = AnnotationSuppression.parse(marker, file: subject.location.file)
+            annotations[AnnotationSuppression.identity(subject.location.file, subject.resource)] = parsed
+            if let problem = parsed.problem { result.diagnostics.append(problem) }
         }
         var expiredMatches: [Int: Int] = [:]
         // Suppressions are marked in place; the findings are copied apart only when some are
@@ -251,7 +270,7 @@ public struct InputDigest: Sendable, Hashable, Codable {
 
 /// `bulkhead.io/ignore: "privileged,hostPathVolumes node agent needs the host"` on a resource.
 struct AnnotationSuppression {
-    static let key = "bulkhead.io/ignore"
+    static let key = Suppressions.key
 
     static func identity(_ file: String, _ ref: ResourceRef) -> String {
         "\(file)\u{0}\(ref.kind)\u{0}\(ref.namespace ?? "")\u{0}\(ref.name)"
@@ -261,20 +280,18 @@ struct AnnotationSuppression {
     var reason: String
     var problem: Diagnostic?
 
-    static func parse(_ resource: Resource) -> AnnotationSuppression? {
-        guard let value = resource.annotations[key] else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+    static func parse(_ marker: SuppressionMarker, file: String) -> AnnotationSuppression {
+        let trimmed = marker.value.trimmingCharacters(in: .whitespacesAndNewlines)
         let head = trimmed.prefix { !$0.isWhitespace }
         let reason = trimmed.dropFirst(head.count).trimmingCharacters(in: .whitespacesAndNewlines)
         let checks = head.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var problem: Diagnostic?
-        let mark = resource.node["metadata"]?["annotations"]?.pair(key)?.keyMark ?? resource.node.mark
         if checks.isEmpty {
-            problem = Diagnostic(file: resource.file, line: mark.line, column: mark.column, field: "metadata.annotations.\(key)",
+            problem = Diagnostic(file: file, line: marker.mark.line, column: marker.mark.column, field: marker.field,
                                  message: "names no check; write \"CHECK_ID[,CHECK_ID] reason\"")
         } else if reason.isEmpty {
-            problem = Diagnostic(level: .warning, file: resource.file, line: mark.line, column: mark.column,
-                                 field: "metadata.annotations.\(key)", message: "gives no reason; write \"CHECK_ID[,CHECK_ID] reason\"")
+            problem = Diagnostic(level: .warning, file: file, line: marker.mark.line, column: marker.mark.column,
+                                 field: marker.field, message: "gives no reason; write \"CHECK_ID[,CHECK_ID] reason\"")
         }
         return AnnotationSuppression(checks: checks, reason: reason.isEmpty ? "(no reason given)" : reason, problem: problem)
     }

@@ -21,10 +21,10 @@ enum NetworkChecks {
     static func anchor(for namespace: String, _ index: KubernetesIndex) -> (Int, Mark)? {
         if let resource = index.inventory.namespaces[namespace],
            let position = index.inventory.byKind["Namespace"]?.first(where: { index.inventory.resources[$0].name == namespace }) {
-            return (position, resource.node.mark)
+            return (position, resource.node["metadata"]?.mark ?? resource.node.mark)
         }
         guard let workload = index.workloads.first(where: { $0.namespace == namespace }) else { return nil }
-        return (workload.index, workload.resource.node.mark)
+        return (workload.index, workload.resource.node["metadata"]?.mark ?? workload.resource.node.mark)
     }
 
     static func defaultDeny(ingress: Bool) -> InventoryCheck {
@@ -36,7 +36,7 @@ enum NetworkChecks {
             remediation: "Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [\(ingress ? "Ingress" : "Egress")]` to the namespace, then allow the flows each workload needs.",
             controls: [ControlCatalog.networkPolicies], frameworks: [FrameworkReference(.cisEKS, "4.3.2")], helpURI: uri, scope: .cluster,
             examples: [
-                CheckExample(.violation, deployment("web")),
+                CheckExample(.violation, deployment("web"), at: ["metadata"]),
                 CheckExample(.compliant, deployment("web") + "---\n" + denyAll),
             ])) { index, _ in
             index.workloadNamespaces.subtracting(KubernetesIndex.systemNamespaces).sorted().compactMap { namespace in
@@ -56,12 +56,12 @@ enum NetworkChecks {
         remediation: "Add a NetworkPolicy selecting the workload's pods (or a namespace default-deny) that allows only the flows it needs.",
         controls: [ControlCatalog.networkPolicies], frameworks: [FrameworkReference(.cisEKS, "4.3.2")], helpURI: uri, scope: .cluster,
         examples: [
-            CheckExample(.violation, deployment("web") + "---\n" + policy("db-only", spec: "  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]")),
+            CheckExample(.violation, deployment("web") + "---\n" + policy("db-only", spec: "  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Ingress]"), at: ["metadata"]),
             CheckExample(.compliant, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]\n  ingress:\n  - from:\n    - podSelector: {matchLabels: {app: frontend}}")),
         ])) { view, index, _ in
         guard !KubernetesIndex.systemNamespaces.contains(view.namespace),
               !index.network.selects(view) else { return [] }
-        return [FieldViolation(mark: view.resource.node.mark, path: "metadata",
+        return [FieldViolation(mark: view.resource.node["metadata"]?.mark ?? view.resource.node.mark, path: "metadata",
                                message: "\(view.resource.ref) runs pods that no NetworkPolicy selects")]
     }
 
@@ -71,7 +71,7 @@ enum NetworkChecks {
         remediation: "Fix the podSelector to match the workload's pod template labels, or remove the policy.",
         controls: [ControlCatalog.networkPolicies], helpURI: uri, scope: .cluster,
         examples: [
-            CheckExample(.violation, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: wbe}}\n  policyTypes: [Ingress]")),
+            CheckExample(.violation, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: wbe}}\n  policyTypes: [Ingress]"), at: ["spec.podSelector"]),
             CheckExample(.compliant, deployment("web") + "---\n" + policy("web", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Ingress]")),
         ]), kinds: NetworkPolicyModel.kinds) { position, resource, index, _ in
         guard let policy = index.network.policy(at: position), let namespace = policy.namespace,
@@ -88,11 +88,11 @@ enum NetworkChecks {
         remediation: "Name the peers (podSelector/namespaceSelector) and ports each rule allows; for the internet, list the CIDRs needed.",
         controls: [ControlCatalog.networkPolicies], helpURI: uri,
         examples: [
-            CheckExample(.violation, policy("open", spec: "  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n  - {}")),
-            CheckExample(.violation, policy("egress-anywhere", spec: "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}")),
+            CheckExample(.violation, policy("open", spec: "  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n  - {}"), at: ["spec.ingress[0]"]),
+            CheckExample(.violation, policy("egress-anywhere", spec: "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}"), at: ["spec.egress[0].to[0].ipBlock"]),
             CheckExample(.compliant, policy("dns", spec: "  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n  - ports:\n    - {port: 53, protocol: UDP}")),
             CheckExample(.violation, "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toEntities: [world]\n",
-                         note: "Cilium policies are read too"),
+                         note: "Cilium policies are read too", at: ["spec.egress[0]"]),
             CheckExample(.compliant, "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n  egress:\n  - toEndpoints: [{matchLabels: {app: db}}]\n    toPorts: [{ports: [{port: \"5432\", protocol: TCP}]}]\n"),
         ]), kinds: NetworkPolicyModel.kinds) { position, _, index, _ in
         guard let policy = index.network.policy(at: position) else { return [] }
@@ -116,7 +116,7 @@ enum NetworkChecks {
         remediation: "Add `except: [169.254.169.254/32]` to the ipBlock (or narrow the CIDR), and require IMDSv2 with hop limit 1 on the nodes.",
         controls: [ControlCatalog.networkPolicies, ControlCatalog.identity], helpURI: "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html",
         examples: [
-            CheckExample(.violation, policy("internet", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}")),
+            CheckExample(.violation, policy("internet", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}"), at: ["spec.egress[0].to[0].ipBlock"]),
             CheckExample(.compliant, policy("internet", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}")),
             CheckExample(.compliant, policy("https-out", spec: "  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - ipBlock: {cidr: 0.0.0.0/0}\n    ports: [{port: 443}]"),
                          note: "IMDS listens on port 80"),

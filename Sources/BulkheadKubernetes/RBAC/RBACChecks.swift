@@ -89,7 +89,7 @@ enum RBACChecks {
         remediation: "List the verbs, resources and API groups the subject needs; never `*`.",
         controls: [ControlCatalog.rbac], frameworks: [FrameworkReference(.cisEKS, "4.1.3")], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("ops", rules: "- apiGroups: [\"\"]\n  resources: [\"*\"]\n  verbs: [get, list]")),
+            CheckExample(.violation, role("ops", rules: "- apiGroups: [\"\"]\n  resources: [\"*\"]\n  verbs: [get, list]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("ops", rules: "- apiGroups: [\"\"]\n  resources: [pods, services]\n  verbs: [get, list]")),
         ])) { rule in
         var wild: [String] = []
@@ -111,8 +111,8 @@ enum RBACChecks {
         remediation: "Remove escalate, bind and impersonate from the rule; grant specific roles through bindings instead.",
         controls: [ControlCatalog.rbac], frameworks: [FrameworkReference(.cisEKS, "4.1.8")], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("binder", rules: "- apiGroups: [rbac.authorization.k8s.io]\n  resources: [clusterroles]\n  verbs: [bind, escalate]")),
-            CheckExample(.violation, role("sudo", rules: "- apiGroups: [\"\"]\n  resources: [users, groups, serviceaccounts]\n  verbs: [impersonate]")),
+            CheckExample(.violation, role("binder", rules: "- apiGroups: [rbac.authorization.k8s.io]\n  resources: [clusterroles]\n  verbs: [bind, escalate]"), at: ["rules[0]"]),
+            CheckExample(.violation, role("sudo", rules: "- apiGroups: [\"\"]\n  resources: [users, groups, serviceaccounts]\n  verbs: [impersonate]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("reader", rules: "- apiGroups: [rbac.authorization.k8s.io]\n  resources: [clusterroles]\n  verbs: [get, list]")),
         ]), escalationPower)
 
@@ -127,8 +127,8 @@ enum RBACChecks {
         remediation: "Grant secret reads in the application's own namespace only, limited with resourceNames to the secrets it needs.",
         controls: [ControlCatalog.rbac, ControlCatalog.secrets], frameworks: [FrameworkReference(.cisEKS, "4.1.2")], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("secret-reader", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get, list, watch]")),
-            CheckExample(.violation, role("peek", kind: "Role", namespace: "kube-system", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [list]")),
+            CheckExample(.violation, role("secret-reader", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get, list, watch]"), at: ["rules[0]"]),
+            CheckExample(.violation, role("peek", kind: "Role", namespace: "kube-system", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [list]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("app", kind: "Role", namespace: "shop", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get]")),
             CheckExample(.compliant, role("one", rules: "- apiGroups: [\"\"]\n  resources: [secrets]\n  resourceNames: [tls-cert]\n  verbs: [get]")),
         ]), readSecretsPower)
@@ -144,7 +144,7 @@ enum RBACChecks {
         remediation: "Keep workload creation to deployment pipelines and controllers; people get read access and `kubectl` through CI.",
         controls: [ControlCatalog.rbac], frameworks: [FrameworkReference(.cisEKS, "4.1.4")], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("deployer", rules: "- apiGroups: [apps]\n  resources: [deployments]\n  verbs: [create, update]")),
+            CheckExample(.violation, role("deployer", rules: "- apiGroups: [apps]\n  resources: [deployments]\n  verbs: [create, update]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("viewer", rules: "- apiGroups: [apps]\n  resources: [deployments]\n  verbs: [get, list]")),
         ])) { rule in
         for (group, resource) in workloadKindsByGroup {
@@ -163,7 +163,7 @@ enum RBACChecks {
         remediation: "Remove pods/exec, pods/attach and pods/portforward; use ephemeral debug containers under break-glass access.",
         controls: [ControlCatalog.rbac], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec, pods/attach]\n  verbs: [create, get]")),
+            CheckExample(.violation, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec, pods/attach]\n  verbs: [create, get]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("logs", rules: "- apiGroups: [\"\"]\n  resources: [pods/log]\n  verbs: [get]")),
         ]), podExecPower)
 
@@ -177,7 +177,7 @@ enum RBACChecks {
         remediation: "Remove nodes/proxy; monitoring agents need nodes/metrics or nodes/stats only.",
         controls: [ControlCatalog.rbac], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("kubelet-api", rules: "- apiGroups: [\"\"]\n  resources: [nodes/proxy]\n  verbs: [get, create]")),
+            CheckExample(.violation, role("kubelet-api", rules: "- apiGroups: [\"\"]\n  resources: [nodes/proxy]\n  verbs: [get, create]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("metrics", rules: "- apiGroups: [\"\"]\n  resources: [nodes/metrics, nodes/stats]\n  verbs: [get]")),
         ]), nodesProxyPower)
 
@@ -192,7 +192,7 @@ enum RBACChecks {
         remediation: "Leave CSR approval to the controller manager; remove update on certificatesigningrequests/approval and approve on signers.",
         controls: [ControlCatalog.rbac], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("approver", rules: "- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests/approval]\n  verbs: [update]\n- apiGroups: [certificates.k8s.io]\n  resources: [signers]\n  verbs: [approve]")),
+            CheckExample(.violation, role("approver", rules: "- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests/approval]\n  verbs: [update]\n- apiGroups: [certificates.k8s.io]\n  resources: [signers]\n  verbs: [approve]"), at: ["rules[0]", "rules[1]"]),
             CheckExample(.compliant, role("csr-reader", rules: "- apiGroups: [certificates.k8s.io]\n  resources: [certificatesigningrequests]\n  verbs: [get, list]")),
         ]), approveCSRPower)
 
@@ -207,7 +207,7 @@ enum RBACChecks {
         remediation: "Keep webhook configuration writes to the installer of each webhook (cluster administrators, GitOps controller).",
         controls: [ControlCatalog.rbac], helpURI: uri,
         examples: [
-            CheckExample(.violation, role("hooks", rules: "- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations]\n  verbs: [patch, delete]")),
+            CheckExample(.violation, role("hooks", rules: "- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations]\n  verbs: [patch, delete]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("hooks-view", rules: "- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations]\n  verbs: [get, list]")),
         ]), webhookPower)
 
@@ -222,7 +222,7 @@ enum RBACChecks {
         remediation: "Remove write access to ConfigMaps in kube-system; manage cluster access with EKS access entries.",
         controls: [ControlCatalog.rbac, ControlCatalog.identity], helpURI: "https://docs.aws.amazon.com/eks/latest/userguide/auth-configmap.html",
         examples: [
-            CheckExample(.violation, role("auth-editor", kind: "Role", namespace: "kube-system", rules: "- apiGroups: [\"\"]\n  resources: [configmaps]\n  resourceNames: [aws-auth]\n  verbs: [update, patch]")),
+            CheckExample(.violation, role("auth-editor", kind: "Role", namespace: "kube-system", rules: "- apiGroups: [\"\"]\n  resources: [configmaps]\n  resourceNames: [aws-auth]\n  verbs: [update, patch]"), at: ["rules[0]"]),
             CheckExample(.compliant, role("cm-editor", kind: "Role", namespace: "shop", rules: "- apiGroups: [\"\"]\n  resources: [configmaps]\n  verbs: [update, patch]")),
         ]), awsAuthPower)
 
@@ -232,8 +232,8 @@ enum RBACChecks {
         remediation: "Bind a namespaced role with the permissions actually needed; keep cluster-admin for break-glass identities.",
         controls: [ControlCatalog.rbac], frameworks: [FrameworkReference(.cisEKS, "4.1.1")], helpURI: uri,
         examples: [
-            CheckExample(.violation, binding("ops-admin", role: "cluster-admin", subject: "{kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}")),
-            CheckExample(.violation, binding("ci", role: "cluster-admin", kind: "RoleBinding", namespace: "ci", subject: "{kind: ServiceAccount, name: runner, namespace: ci}")),
+            CheckExample(.violation, binding("ops-admin", role: "cluster-admin", subject: "{kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}"), at: ["subjects[0]"]),
+            CheckExample(.violation, binding("ci", role: "cluster-admin", kind: "RoleBinding", namespace: "ci", subject: "{kind: ServiceAccount, name: runner, namespace: ci}"), at: ["subjects[0]"]),
             CheckExample(.compliant, binding("masters", role: "cluster-admin", subject: "{kind: Group, name: \"system:masters\", apiGroup: rbac.authorization.k8s.io}")),
         ]), kinds: bindingKinds) { position, resource, index, _ in
         guard let binding = index.rbac.binding(at: position), !RBACGraph.isPlatformBinding(binding, index.inventory.resources[position]),
@@ -254,7 +254,7 @@ enum RBACChecks {
         remediation: "Bind to named users, groups or service accounts instead.",
         controls: [ControlCatalog.rbac], helpURI: uri,
         examples: [
-            CheckExample(.violation, binding("open", role: "view", subject: "{kind: Group, name: \"system:authenticated\", apiGroup: rbac.authorization.k8s.io}")),
+            CheckExample(.violation, binding("open", role: "view", subject: "{kind: Group, name: \"system:authenticated\", apiGroup: rbac.authorization.k8s.io}"), at: ["subjects[0]"]),
             CheckExample(.compliant, binding("discovery", role: "system:public-info-viewer", subject: "{kind: Group, name: \"system:unauthenticated\", apiGroup: rbac.authorization.k8s.io}")),
             CheckExample(.compliant, binding("view", role: "view", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}")),
         ]), kinds: bindingKinds) { position, _, index, _ in
@@ -275,7 +275,7 @@ enum RBACChecks {
         controls: [ControlCatalog.rbac], helpURI: uri, scope: .cluster,
         examples: [
             CheckExample(.violation, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]") + "---\n"
-                + binding("debug", role: "debug", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}")),
+                + binding("debug", role: "debug", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}"), at: ["subjects[0]"]),
             CheckExample(.compliant, role("logs", rules: "- apiGroups: [\"\"]\n  resources: [pods/log]\n  verbs: [get]") + "---\n"
                 + binding("logs", role: "logs", subject: "{kind: Group, name: developers, apiGroup: rbac.authorization.k8s.io}")),
             CheckExample(.compliant, role("debug", rules: "- apiGroups: [\"\"]\n  resources: [pods/exec]\n  verbs: [create]") + "---\n"

@@ -20,7 +20,7 @@ enum HygieneChecks {
         remediation: "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the application writes.",
         controls: [ControlCatalog.containerConfiguration], frameworks: [FrameworkReference(.nist800190, "5.4.3")],
         examples: [
-            CheckExample(.violation, pod("")),
+            CheckExample(.violation, pod(""), at: ["spec.containers[0].securityContext.readOnlyRootFilesystem"]),
             CheckExample(.compliant, pod("    securityContext: {readOnlyRootFilesystem: true}\n")),
         ])) { view, _, _ in
         regular(view).compactMap { container in
@@ -40,7 +40,7 @@ enum HygieneChecks {
             remediation: "Set resources.\(section).cpu and resources.\(section).memory on every container.",
             controls: [ControlCatalog.containerConfiguration], frameworks: [FrameworkReference(.nist800190, "5.4.3")],
             examples: [
-                CheckExample(.violation, pod("    resources:\n      \(section): {memory: 128Mi}\n")),
+                CheckExample(.violation, pod("    resources:\n      \(section): {memory: 128Mi}\n"), at: ["spec.containers[0].resources.\(section).cpu"]),
                 CheckExample(.compliant, pod("    resources:\n      \(section): {cpu: 100m, memory: 128Mi}\n")),
             ])) { view, _, _ in
             regular(view).flatMap { container -> [FieldViolation] in
@@ -61,7 +61,7 @@ enum HygieneChecks {
         remediation: "Add livenessProbe and readinessProbe to long-running containers.",
         controls: [ControlCatalog.containerConfiguration],
         examples: [
-            CheckExample(.violation, pod("    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n")),
+            CheckExample(.violation, pod("    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n"), at: ["spec.containers[0].livenessProbe"]),
             CheckExample(.compliant, pod("    readinessProbe: {httpGet: {path: /ready, port: 8080}}\n    livenessProbe: {httpGet: {path: /healthz, port: 8080}}\n")),
             CheckExample(.compliant, "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: c, image: \"registry.example/migrate:1.0\"}]\n",
                          note: "batch workloads run to completion: no probes expected"),
@@ -87,7 +87,7 @@ enum HygieneChecks {
         remediation: "Use a Service (or an ExternalName Service) and DNS instead of hostAliases.",
         controls: [ControlCatalog.containerConfiguration],
         examples: [
-            CheckExample(.violation, pod("", spec: "  hostAliases:\n  - {ip: 10.0.0.5, hostnames: [api.internal]}\n")),
+            CheckExample(.violation, pod("", spec: "  hostAliases:\n  - {ip: 10.0.0.5, hostnames: [api.internal]}\n"), at: ["spec.hostAliases"]),
             CheckExample(.compliant, pod("")),
         ])) { view, _, _ in
         view.spec.hostAliases.map { [FieldViolation($0, "\(view.resource.ref) sets hostAliases")] } ?? []
@@ -103,8 +103,8 @@ enum HygieneChecks {
         remediation: "Set spec.loadBalancerSourceRanges (or the aws-load-balancer-scheme: internal annotation); prefer an Ingress or an internal load balancer to NodePort.",
         controls: [ControlCatalog.networkPolicies],
         examples: [
-            CheckExample(.violation, "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  type: LoadBalancer\n  ports: [{port: 443}]\n"),
-            CheckExample(.violation, "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  type: NodePort\n  ports: [{port: 443, nodePort: 30443}]\n"),
+            CheckExample(.violation, "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  type: LoadBalancer\n  ports: [{port: 443}]\n", at: ["spec.type"]),
+            CheckExample(.violation, "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  type: NodePort\n  ports: [{port: 443, nodePort: 30443}]\n", at: ["spec.type"]),
             CheckExample(.compliant, "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  type: LoadBalancer\n  loadBalancerSourceRanges: [203.0.113.0/24]\n  ports: [{port: 443}]\n"),
             CheckExample(.compliant, "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\n  annotations: {service.beta.kubernetes.io/aws-load-balancer-scheme: internal}\nspec:\n  type: LoadBalancer\n  ports: [{port: 443}]\n"),
         ]), kinds: ["Service"]) { _, resource, _, _ in

@@ -47,8 +47,8 @@ enum ImageChecks {
         remediation: "Use an immutable version tag, or better a digest (`image@sha256:...`), from an ECR repository with tag immutability.",
         controls: [ControlCatalog.imageSecurity], frameworks: [FrameworkReference(.nist800190, "5.1.1")],
         examples: [
-            CheckExample(.violation, pod("nginx")),
-            CheckExample(.violation, pod("nginx:latest")),
+            CheckExample(.violation, pod("nginx"), at: ["spec.containers[0].image"]),
+            CheckExample(.violation, pod("nginx:latest"), at: ["spec.containers[0].image"]),
             CheckExample(.compliant, pod("nginx:1.27.2")),
             CheckExample(.compliant, pod(digestImage)),
         ])) { view, _, _ in
@@ -64,7 +64,7 @@ enum ImageChecks {
         remediation: "Reference images by digest (`repo@sha256:...`), resolved at build time by your pipeline.",
         controls: [ControlCatalog.imageSecurity],
         examples: [
-            CheckExample(.violation, pod("nginx:1.27.2")),
+            CheckExample(.violation, pod("nginx:1.27.2"), at: ["spec.containers[0].image"]),
             CheckExample(.compliant, pod(digestImage)),
         ])) { view, _, options in
         view.images.compactMap { container, image, reference in
@@ -79,7 +79,7 @@ enum ImageChecks {
         remediation: "Mirror the image into an approved registry (ECR pull-through cache) and reference it there.",
         controls: [ControlCatalog.imageSecurity], frameworks: [FrameworkReference(.nist800190, "5.1.5")],
         examples: [
-            CheckExample(.violation, pod("docker.io/library/nginx:1.27"), options: ScanOptions(allowedRegistries: ["*.dkr.ecr.*.amazonaws.com", "public.ecr.aws"])),
+            CheckExample(.violation, pod("docker.io/library/nginx:1.27"), options: ScanOptions(allowedRegistries: ["*.dkr.ecr.*.amazonaws.com", "public.ecr.aws"]), at: ["spec.containers[0].image"]),
             CheckExample(.compliant, pod("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:2.4.1"),
                          options: ScanOptions(allowedRegistries: ["*.dkr.ecr.*.amazonaws.com", "public.ecr.aws"])),
             CheckExample(.compliant, pod("docker.io/library/nginx:1.27"), note: "no allow-list configured: the check is off"),
@@ -98,8 +98,8 @@ enum ImageChecks {
         remediation: "Set imagePullPolicy: Always, or pin the image by digest.",
         controls: [ControlCatalog.imageSecurity],
         examples: [
-            CheckExample(.violation, pod("nginx:1.27", extra: "\n    imagePullPolicy: IfNotPresent")),
-            CheckExample(.violation, pod("nginx:1.27"), note: "a tag other than latest defaults to IfNotPresent"),
+            CheckExample(.violation, pod("nginx:1.27", extra: "\n    imagePullPolicy: IfNotPresent"), at: ["spec.containers[0].imagePullPolicy"]),
+            CheckExample(.violation, pod("nginx:1.27"), note: "a tag other than latest defaults to IfNotPresent", at: ["spec.containers[0].image"]),
             CheckExample(.compliant, pod("nginx:1.27", extra: "\n    imagePullPolicy: Always")),
             CheckExample(.compliant, pod(digestImage)),
         ])) { view, _, _ in

@@ -29,8 +29,8 @@ enum SecretChecks {
         remediation: "Keep the value in AWS Secrets Manager and mount it with the Secrets Store CSI driver (or External Secrets); commit only the reference.",
         controls: [ControlCatalog.secrets], frameworks: [FrameworkReference(.cisEKS, "4.4.2")], helpURI: uri,
         examples: [
-            CheckExample(.violation, "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\ntype: Opaque\ndata:\n  password: c3VwZXJzZWNyZXQxMjM=\n"),
-            CheckExample(.violation, "apiVersion: v1\nkind: Secret\nmetadata: {name: api, namespace: shop}\nstringData:\n  token: abc123def456\n"),
+            CheckExample(.violation, "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\ntype: Opaque\ndata:\n  password: c3VwZXJzZWNyZXQxMjM=\n", at: ["data.password"]),
+            CheckExample(.violation, "apiVersion: v1\nkind: Secret\nmetadata: {name: api, namespace: shop}\nstringData:\n  token: abc123def456\n", at: ["stringData.token"]),
             CheckExample(.compliant, "apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: shop}\ntype: Opaque\n"),
         ]), kinds: ["Secret"]) { _, resource, _, _ in
         guard resource.group.isEmpty else { return [] }
@@ -53,8 +53,8 @@ enum SecretChecks {
         remediation: "Mount the secret as a volume (or through the Secrets Store CSI driver) and read it from the file.",
         controls: [ControlCatalog.secrets], frameworks: [FrameworkReference(.cisEKS, "4.4.1")], helpURI: uri,
         examples: [
-            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - name: DB_PASSWORD\n      valueFrom: {secretKeyRef: {name: db, key: password}}")),
-            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    envFrom:\n    - secretRef: {name: db}")),
+            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - name: DB_PASSWORD\n      valueFrom: {secretKeyRef: {name: db, key: password}}"), at: ["spec.containers[0].env[0].valueFrom.secretKeyRef.name"]),
+            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    envFrom:\n    - secretRef: {name: db}"), at: ["spec.containers[0].envFrom[0].secretRef.name"]),
             CheckExample(.compliant, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    volumeMounts: [{name: db, mountPath: /secrets}]", volumes: "  volumes:\n  - name: db\n    secret: {secretName: db}\n")),
         ])) { view, _, _ in
         view.spec.containers.flatMap { container -> [FieldViolation] in
@@ -74,10 +74,10 @@ enum SecretChecks {
         remediation: "Rotate the credential now; then deliver it through Secrets Manager and the Secrets Store CSI driver, or better, replace it with IRSA.",
         controls: [ControlCatalog.secrets, ControlCatalog.identity], helpURI: uri,
         examples: [
-            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - {name: AWS_ACCESS_KEY_ID, value: AKIAZ3MSJV4KLTVN7Q2P}")),
-            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - {name: API_TOKEN, value: \"9f8Kq2LxT7vB4mNz1Rw6\"}")),
+            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - {name: AWS_ACCESS_KEY_ID, value: AKIAZ3MSJV4KLTVN7Q2P}"), at: ["spec.containers[0].env[0].value"]),
+            CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - {name: API_TOKEN, value: \"9f8Kq2LxT7vB4mNz1Rw6\"}"), at: ["spec.containers[0].env[0].value"]),
             CheckExample(.violation, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - {name: AWS_ACCESS_KEY_ID, value: AKIAIOSFODNN7EXAMPLE}"),
-                         note: "the AWS documentation example key is recognised and reported at low severity"),
+                         note: "the AWS documentation example key is recognised and reported at low severity", at: ["spec.containers[0].env[0].value"]),
             CheckExample(.compliant, pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    env:\n    - {name: LOG_LEVEL, value: debug}\n    - {name: PASSWORD_FILE, value: /secrets/password}")),
         ])) { view, _, _ in
         view.spec.containers.flatMap { container in
@@ -96,8 +96,8 @@ enum SecretChecks {
         remediation: "Move the value to Secrets Manager (mounted with the Secrets Store CSI driver) or at least to a Secret; rotate it.",
         controls: [ControlCatalog.secrets], helpURI: uri,
         examples: [
-            CheckExample(.violation, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  db_password: \"Xk9#mP2$vL7qR4w\"\n"),
-            CheckExample(.violation, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  key.pem: |\n    -----BEGIN RSA PRIVATE KEY-----\n    MIIEowIBAAKCAQEA\n    -----END RSA PRIVATE KEY-----\n"),
+            CheckExample(.violation, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  db_password: \"Xk9#mP2$vL7qR4w\"\n", at: ["data.db_password"]),
+            CheckExample(.violation, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  key.pem: |\n    -----BEGIN RSA PRIVATE KEY-----\n    MIIEowIBAAKCAQEA\n    -----END RSA PRIVATE KEY-----\n", at: ["data.key.pem"]),
             CheckExample(.compliant, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: shop}\ndata:\n  log_level: info\n  password_file: /secrets/db\n"),
         ]), kinds: ["ConfigMap"]) { _, resource, _, _ in
         (resource.node["data"]?.pairs ?? []).compactMap { pair in
@@ -115,7 +115,7 @@ enum SecretChecks {
         remediation: "Mount it in the intended workload (a csi volume with driver secrets-store.csi.k8s.io and volumeAttributes.secretProviderClass), or remove it.",
         controls: [ControlCatalog.secrets], helpURI: uri, scope: .cluster,
         examples: [
-            CheckExample(.violation, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"")),
+            CheckExample(.violation, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\""), at: ["metadata.name"]),
             CheckExample(.compliant, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"\n    volumeMounts: [{name: secrets, mountPath: /mnt/secrets, readOnly: true}]", volumes: csiVolume("db"))),
         ]), kinds: ["SecretProviderClass"]) { _, resource, index, _ in
         let namespace = resource.namespace ?? "default"
@@ -123,7 +123,7 @@ enum SecretChecks {
         let used = index.workloads(in: namespace).contains { view in
             view.spec.volumes.contains { $0.secretProviderClass?.value == resource.name }
         }
-        return used ? [] : [FieldViolation(mark: resource.node.mark, path: "metadata.name",
+        return used ? [] : [FieldViolation(mark: resource.node["metadata"]?["name"]?.mark ?? resource.node.mark, path: "metadata.name",
                                            message: "SecretProviderClass \(namespace)/\(resource.name) is mounted by no workload of the input")]
     }
 
@@ -133,7 +133,7 @@ enum SecretChecks {
         remediation: "Define the SecretProviderClass in the same namespace, or fix the name in volumeAttributes.secretProviderClass.",
         controls: [ControlCatalog.secrets], helpURI: uri, scope: .cluster,
         examples: [
-            CheckExample(.violation, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"", volumes: csiVolume("dbb"))),
+            CheckExample(.violation, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"", volumes: csiVolume("dbb")), at: ["spec.volumes[0].csi.volumeAttributes.secretProviderClass"]),
             CheckExample(.compliant, spc("db") + "---\n" + pod("  - name: c\n    image: \"registry.example/app:1.0\"", volumes: csiVolume("db"))),
         ])) { view, index, _ in
         // Only judged when the input defines SecretProviderClasses at all (otherwise it is a partial set).

@@ -23,7 +23,7 @@ enum ServiceAccountChecks {
         controls: [ControlCatalog.rbac, ControlCatalog.identity], frameworks: [FrameworkReference(.cisEKS, "4.1.5")],
         helpURI: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         examples: [
-            CheckExample(.violation, pod("  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
+            CheckExample(.violation, pod("  containers: [{name: c, image: \"registry.example/app:1.0\"}]"), at: ["spec.serviceAccountName"]),
             CheckExample(.compliant, pod("  serviceAccountName: app\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
         ])) { view, _, _ in
         guard view.serviceAccount == "default" else { return [] }
@@ -39,7 +39,7 @@ enum ServiceAccountChecks {
         controls: [ControlCatalog.rbac, ControlCatalog.identity], frameworks: [FrameworkReference(.cisEKS, "4.1.5")],
         helpURI: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         examples: [
-            CheckExample(.violation, serviceAccount("default")),
+            CheckExample(.violation, serviceAccount("default"), at: ["automountServiceAccountToken"]),
             CheckExample(.compliant, serviceAccount("default", automount: false)),
         ]), kinds: ["ServiceAccount"]) { _, resource, _, _ in
         guard resource.group.isEmpty, resource.name == "default", resource.node["automountServiceAccountToken"]?.bool != false else { return [] }
@@ -54,7 +54,7 @@ enum ServiceAccountChecks {
         controls: [ControlCatalog.rbac, ControlCatalog.identity], frameworks: [FrameworkReference(.cisEKS, "4.1.6")],
         helpURI: "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/", scope: .cluster,
         examples: [
-            CheckExample(.violation, pod("  serviceAccountName: app\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
+            CheckExample(.violation, pod("  serviceAccountName: app\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]"), at: ["spec.automountServiceAccountToken"]),
             CheckExample(.compliant, pod("  serviceAccountName: app\n  automountServiceAccountToken: false\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
             CheckExample(.compliant, serviceAccount("app", automount: false) + "---\n" + pod("  serviceAccountName: app\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
             CheckExample(.compliant, pod("  serviceAccountName: operator\n  containers: [{name: c, image: \"registry.example/op:1.0\"}]") + "---\n"
@@ -76,7 +76,7 @@ enum ServiceAccountChecks {
         remediation: "Include the ServiceAccount manifest in the scan (or ignore this note when scanning a partial set).",
         controls: [ControlCatalog.identity], scope: .cluster,
         examples: [
-            CheckExample(.violation, pod("  serviceAccountName: ghost\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
+            CheckExample(.violation, pod("  serviceAccountName: ghost\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]"), at: ["spec.serviceAccountName"]),
             CheckExample(.compliant, serviceAccount("app") + "---\n" + pod("  serviceAccountName: app\n  containers: [{name: c, image: \"registry.example/app:1.0\"}]")),
         ])) { view, index, _ in
         guard view.serviceAccount != "default", index.serviceAccount(view.serviceAccount, in: view.namespace) == nil,
@@ -102,8 +102,8 @@ enum ServiceAccountChecks {
         remediation: "Fix the annotation to the role's ARN, as `aws iam get-role` prints it.",
         controls: [ControlCatalog.identity], helpURI: irsaURI,
         examples: [
-            CheckExample(.violation, serviceAccount("app", roleArn: "arn:aws:iam::12345:role/app")),
-            CheckExample(.violation, serviceAccount("app", roleArn: "app-role")),
+            CheckExample(.violation, serviceAccount("app", roleArn: "arn:aws:iam::12345:role/app"), at: ["metadata.annotations[eks.amazonaws.com/role-arn]"]),
+            CheckExample(.violation, serviceAccount("app", roleArn: "app-role"), at: ["metadata.annotations[eks.amazonaws.com/role-arn]"]),
             CheckExample(.compliant, serviceAccount("app", roleArn: "arn:aws:iam::123456789012:role/shop/app")),
         ]), kinds: ["ServiceAccount"]) { _, resource, _, _ in
         guard let value = resource.annotations[roleAnnotation] else { return [] }
@@ -122,7 +122,7 @@ enum ServiceAccountChecks {
             CheckExample(.violation, serviceAccount("api", roleArn: "arn:aws:iam::123456789012:role/shared")
                 + "---\n" + serviceAccount("worker", namespace: "batch", roleArn: "arn:aws:iam::123456789012:role/shared")
                 + "---\n" + pod("  serviceAccountName: api\n  containers: [{name: c, image: \"registry.example/api:1.0\"}]", name: "api")
-                + "---\n" + pod("  serviceAccountName: worker\n  containers: [{name: c, image: \"registry.example/worker:1.0\"}]", name: "worker", namespace: "batch")),
+                + "---\n" + pod("  serviceAccountName: worker\n  containers: [{name: c, image: \"registry.example/worker:1.0\"}]", name: "worker", namespace: "batch"), at: ["metadata.annotations[eks.amazonaws.com/role-arn]"]),
             CheckExample(.compliant, serviceAccount("api", roleArn: "arn:aws:iam::123456789012:role/api")
                 + "---\n" + serviceAccount("worker", namespace: "batch", roleArn: "arn:aws:iam::123456789012:role/worker")),
         ])) { index, _ in
@@ -160,7 +160,7 @@ enum ServiceAccountChecks {
         remediation: "Annotate the workload's service account with eks.amazonaws.com/role-arn (IRSA), or create an EKS Pod Identity association for it.",
         controls: [ControlCatalog.identity], helpURI: irsaURI, scope: .cluster,
         examples: [
-            CheckExample(.violation, serviceAccount("app") + "---\n" + pod("  serviceAccountName: app\n  containers:\n  - name: c\n    image: \"registry.example/app:1.0\"\n    env: [{name: AWS_REGION, value: eu-west-1}]")),
+            CheckExample(.violation, serviceAccount("app") + "---\n" + pod("  serviceAccountName: app\n  containers:\n  - name: c\n    image: \"registry.example/app:1.0\"\n    env: [{name: AWS_REGION, value: eu-west-1}]"), at: ["spec.serviceAccountName"]),
             CheckExample(.compliant, serviceAccount("app", roleArn: "arn:aws:iam::123456789012:role/app") + "---\n"
                 + pod("  serviceAccountName: app\n  containers:\n  - name: c\n    image: \"registry.example/app:1.0\"\n    env: [{name: AWS_REGION, value: eu-west-1}]")),
         ])) { view, index, _ in

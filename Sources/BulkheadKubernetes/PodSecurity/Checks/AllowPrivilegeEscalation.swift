@@ -13,8 +13,8 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.restricted, FrameworkReference(.cisEKS, "4.2.5"), PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27")),
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {allowPrivilegeEscalation: true}")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27"), at: ["spec.containers[0].securityContext.allowPrivilegeEscalation"]),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {allowPrivilegeEscalation: true}"), at: ["spec.containers[0].securityContext.allowPrivilegeEscalation"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {allowPrivilegeEscalation: false}")),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27"),
                              options: ScanOptions(podSecurityVersion: "v1.7"), note: "the check starts at v1.8"),

@@ -18,9 +18,9 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.baseline, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("securityContext:\n  appArmorProfile: {type: Unconfined}\ncontainers:\n- name: app\n  image: nginx:1.27")),
+                CheckExample(.violation, ExamplePod.pod("securityContext:\n  appArmorProfile: {type: Unconfined}\ncontainers:\n- name: app\n  image: nginx:1.27"), at: ["spec.securityContext.appArmorProfile.type"]),
                 CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27",
-                                                        metadata: "annotations:\n  container.apparmor.security.beta.kubernetes.io/app: unconfined")),
+                                                        metadata: "annotations:\n  container.apparmor.security.beta.kubernetes.io/app: unconfined"), at: ["metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    appArmorProfile: {type: Localhost, localhostProfile: k8s-app}",
                                                         metadata: "annotations:\n  container.apparmor.security.beta.kubernetes.io/app: runtime/default")),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27",

@@ -25,12 +25,12 @@ extension PodSecurityStandards {
             helpURI: PodSecurityReferences.standard,
             examples: [
                 CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    capabilities: {add: [SYS_ADMIN]}"),
-                             options: ScanOptions(podSecurityLevel: "baseline")),
+                             options: ScanOptions(podSecurityLevel: "baseline"), at: ["spec.containers[0].securityContext.capabilities.add[0]"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    capabilities: {add: [CHOWN, NET_BIND_SERVICE]}"),
                              options: ScanOptions(podSecurityLevel: "baseline")),
                 CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    capabilities: {add: [NET_RAW]}"),
                              options: ScanOptions(podSecurityLevel: "restricted", podSecurityVersion: "v1.21"),
-                             note: "before v1.22 the restricted level still uses the baseline capabilities check"),
+                             note: "before v1.22 the restricted level still uses the baseline capabilities check", at: ["spec.containers[0].securityContext.capabilities.add[0]"]),
             ]),
         level: .baseline,
         implementations: [
@@ -53,8 +53,8 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.restricted, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27")),
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    capabilities: {drop: [ALL], add: [CHOWN]}")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27"), at: ["spec.containers[0].securityContext.capabilities.drop"]),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    capabilities: {drop: [ALL], add: [CHOWN]}"), at: ["spec.containers[0].securityContext.capabilities.add[0]"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}")),
                 CheckExample(.compliant, ExamplePod.pod("os: {name: windows}\ncontainers:\n- name: app\n  image: mcr.microsoft.com/windows/nanoserver:ltsc2022"),
                              note: "Windows pods are exempt since v1.25"),

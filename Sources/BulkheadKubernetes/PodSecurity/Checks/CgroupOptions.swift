@@ -14,7 +14,7 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.restricted],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    cgroupOptions: {mountMode: Writable}")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    cgroupOptions: {mountMode: Writable}"), at: ["spec.containers[0].securityContext.cgroupOptions.mountMode"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    cgroupOptions: {mountMode: ReadOnly}")),
             ]),
         level: .restricted,

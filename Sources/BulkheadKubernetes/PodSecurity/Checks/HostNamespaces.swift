@@ -14,8 +14,8 @@ extension PodSecurityStandards {
                          FrameworkReference(.cisEKS, "4.2.4"), PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("hostPID: true\ncontainers:\n- name: app\n  image: nginx:1.27")),
-                CheckExample(.violation, ExamplePod.pod("hostNetwork: true\nhostIPC: true\ncontainers:\n- name: app\n  image: nginx:1.27")),
+                CheckExample(.violation, ExamplePod.pod("hostPID: true\ncontainers:\n- name: app\n  image: nginx:1.27"), at: ["spec.hostPID"]),
+                CheckExample(.violation, ExamplePod.pod("hostNetwork: true\nhostIPC: true\ncontainers:\n- name: app\n  image: nginx:1.27"), at: ["spec.hostNetwork", "spec.hostIPC"]),
                 CheckExample(.compliant, ExamplePod.pod("hostNetwork: false\ncontainers:\n- name: app\n  image: nginx:1.27")),
             ]),
         level: .baseline,

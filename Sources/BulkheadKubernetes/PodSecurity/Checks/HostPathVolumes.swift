@@ -14,7 +14,7 @@ extension PodSecurityStandards {
             helpURI: PodSecurityReferences.standard,
             examples: [
                 CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: docker\n  hostPath: {path: /var/run/docker.sock}"),
-                             options: ScanOptions(podSecurityLevel: "baseline")),
+                             options: ScanOptions(podSecurityLevel: "baseline"), at: ["spec.volumes[0].hostPath"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: cache\n  emptyDir: {}"),
                              options: ScanOptions(podSecurityLevel: "baseline")),
             ]),

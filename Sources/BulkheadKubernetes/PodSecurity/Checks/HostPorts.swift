@@ -13,7 +13,7 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.baseline, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  ports:\n  - containerPort: 80\n    hostPort: 8080")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  ports:\n  - containerPort: 80\n    hostPort: 8080"), at: ["spec.containers[0].ports[0].hostPort"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  ports:\n  - containerPort: 80\n    hostPort: 0")),
             ]),
         level: .baseline,

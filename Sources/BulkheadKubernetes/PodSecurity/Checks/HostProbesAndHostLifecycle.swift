@@ -14,7 +14,7 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.baseline],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  livenessProbe:\n    httpGet: {host: 169.254.169.254, path: /latest/meta-data/, port: 80}")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  livenessProbe:\n    httpGet: {host: 169.254.169.254, path: /latest/meta-data/, port: 80}"), at: ["spec.containers[0].livenessProbe.httpGet.host"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  livenessProbe:\n    httpGet: {path: /healthz, port: 8080}")),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  readinessProbe:\n    tcpSocket: {host: 10.0.0.1, port: 80}"),
                              options: ScanOptions(podSecurityVersion: "v1.33"), note: "the check starts at v1.34"),

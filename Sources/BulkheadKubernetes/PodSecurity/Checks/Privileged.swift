@@ -14,9 +14,14 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.baseline, FrameworkReference(.cisEKS, "4.2.1"), PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {privileged: true}")),
+                CheckExample(.violation, ExamplePod.pod("""
+                    containers:
+                    - name: app
+                      image: nginx:1.27
+                      securityContext: {privileged: ↓true}
+                    """)),
                 CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\ninitContainers:\n- name: setup\n  image: busybox:1.36\n  securityContext:\n    privileged: yes"),
-                             note: "YAML 1.1 `yes` is true for Kubernetes too"),
+                             note: "YAML 1.1 `yes` is true for Kubernetes too", at: ["spec.initContainers[0].securityContext.privileged"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {privileged: false}")),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27")),
             ]),

@@ -17,11 +17,11 @@ extension PodSecurityStandards {
             helpURI: PodSecurityReferences.standard,
             examples: [
                 CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {procMount: Unmasked}"),
-                             options: ScanOptions(podSecurityLevel: "baseline")),
+                             options: ScanOptions(podSecurityLevel: "baseline"), at: ["spec.containers[0].securityContext.procMount"]),
                 CheckExample(.compliant, ExamplePod.pod("hostUsers: false\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext: {procMount: Unmasked}"),
                              options: ScanOptions(podSecurityLevel: "baseline"), note: "user-namespaced pods are exempt at baseline from v1.35"),
                 CheckExample(.violation, ExamplePod.pod("hostUsers: false\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext: {procMount: Unmasked}"),
-                             options: ScanOptions(podSecurityLevel: "baseline", podSecurityVersion: "v1.34")),
+                             options: ScanOptions(podSecurityLevel: "baseline", podSecurityVersion: "v1.34"), at: ["spec.containers[0].securityContext.procMount"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {procMount: Default}")),
             ]),
         level: .baseline,
@@ -39,7 +39,7 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.restricted, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("hostUsers: false\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext: {procMount: Unmasked}")),
+                CheckExample(.violation, ExamplePod.pod("hostUsers: false\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext: {procMount: Unmasked}"), at: ["spec.containers[0].securityContext.procMount"]),
                 CheckExample(.compliant, ExamplePod.pod("hostUsers: false\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext: {procMount: Default}")),
             ]),
         level: .restricted,

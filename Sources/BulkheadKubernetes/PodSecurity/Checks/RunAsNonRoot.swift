@@ -16,13 +16,13 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.restricted, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27")),
-                CheckExample(.violation, ExamplePod.pod("securityContext: {runAsNonRoot: true}\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext: {runAsNonRoot: false}")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27"), at: ["spec.containers[0].securityContext.runAsNonRoot"]),
+                CheckExample(.violation, ExamplePod.pod("securityContext: {runAsNonRoot: true}\ncontainers:\n- name: app\n  image: nginx:1.27\n  securityContext: {runAsNonRoot: false}"), at: ["spec.containers[0].securityContext.runAsNonRoot"]),
                 CheckExample(.compliant, ExamplePod.pod("securityContext: {runAsNonRoot: true}\ncontainers:\n- name: app\n  image: nginx:1.27")),
                 CheckExample(.compliant, ExamplePod.pod("hostUsers: false\ncontainers:\n- name: app\n  image: nginx:1.27"),
                              note: "user-namespaced pods are exempt from v1.35"),
                 CheckExample(.violation, ExamplePod.pod("hostUsers: false\ncontainers:\n- name: app\n  image: nginx:1.27"),
-                             options: ScanOptions(podSecurityVersion: "v1.34")),
+                             options: ScanOptions(podSecurityVersion: "v1.34"), at: ["spec.containers[0].securityContext.runAsNonRoot"]),
             ]),
         level: .restricted,
         implementations: [

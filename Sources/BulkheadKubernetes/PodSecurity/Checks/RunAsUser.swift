@@ -15,8 +15,8 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.restricted, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("securityContext: {runAsUser: 0}\ncontainers:\n- name: app\n  image: nginx:1.27")),
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {runAsUser: 0}")),
+                CheckExample(.violation, ExamplePod.pod("securityContext: {runAsUser: 0}\ncontainers:\n- name: app\n  image: nginx:1.27"), at: ["spec.securityContext.runAsUser"]),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext: {runAsUser: 0}"), at: ["spec.containers[0].securityContext.runAsUser"]),
                 CheckExample(.compliant, ExamplePod.pod("securityContext: {runAsUser: 1000}\ncontainers:\n- name: app\n  image: nginx:1.27")),
                 CheckExample(.compliant, ExamplePod.pod("securityContext: {runAsUser: 0}\ncontainers:\n- name: app\n  image: nginx:1.27"),
                              options: ScanOptions(podSecurityVersion: "v1.22"), note: "the check starts at v1.23"),

@@ -29,10 +29,10 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.baseline, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("securityContext:\n  sysctls:\n  - {name: kernel.msgmax, value: \"65536\"}\ncontainers:\n- name: app\n  image: nginx:1.27")),
+                CheckExample(.violation, ExamplePod.pod("securityContext:\n  sysctls:\n  - {name: kernel.msgmax, value: \"65536\"}\ncontainers:\n- name: app\n  image: nginx:1.27"), at: ["spec.securityContext.sysctls[0].name"]),
                 CheckExample(.compliant, ExamplePod.pod("securityContext:\n  sysctls:\n  - {name: net.ipv4.ip_local_port_range, value: \"1024 65000\"}\ncontainers:\n- name: app\n  image: nginx:1.27")),
                 CheckExample(.violation, ExamplePod.pod("securityContext:\n  sysctls:\n  - {name: net.ipv4.tcp_keepalive_time, value: \"300\"}\ncontainers:\n- name: app\n  image: nginx:1.27"),
-                             options: ScanOptions(podSecurityVersion: "v1.28"), note: "added to the safe set in v1.29"),
+                             options: ScanOptions(podSecurityVersion: "v1.28"), note: "added to the safe set in v1.29", at: ["spec.securityContext.sysctls[0].name"]),
                 CheckExample(.compliant, ExamplePod.pod("securityContext:\n  sysctls:\n  - {name: net.ipv4.tcp_keepalive_time, value: \"300\"}\ncontainers:\n- name: app\n  image: nginx:1.27"),
                              options: ScanOptions(podSecurityVersion: "v1.29")),
             ]),

@@ -13,7 +13,7 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.baseline],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    ulimits: [{name: nofile, soft: 1048576, hard: 1048576}]")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    ulimits: [{name: nofile, soft: 1048576, hard: 1048576}]"), at: ["spec.containers[0].securityContext.ulimits"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\n  securityContext:\n    ulimits: [{name: nofile, soft: 1048576, hard: 1048576}]"),
                              options: ScanOptions(podSecurityVersion: "v1.36"), note: "the check starts at v1.37"),
             ]),

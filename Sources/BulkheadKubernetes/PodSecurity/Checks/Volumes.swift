@@ -18,7 +18,7 @@ extension PodSecurityStandards {
             helpURI: PodSecurityReferences.standard,
             examples: [
                 CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: site\n  gitRepo: {repository: \"https://git.example/site.git\"}"),
-                             options: ScanOptions(podSecurityLevel: "baseline")),
+                             options: ScanOptions(podSecurityLevel: "baseline"), at: ["spec.volumes[0].gitRepo"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: site\n  gitRepo: {repository: \"https://git.example/site.git\"}"),
                              options: ScanOptions(podSecurityLevel: "baseline", podSecurityVersion: "v1.30"), note: "the check starts at v1.31"),
             ]),
@@ -45,8 +45,8 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.restricted, PodSecurityReferences.nistHostFilesystem],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: data\n  nfs: {server: nfs.example, path: /exports}")),
-                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: host\n  hostPath: {path: /etc}")),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: data\n  nfs: {server: nfs.example, path: /exports}"), at: ["spec.volumes[0].nfs"]),
+                CheckExample(.violation, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: host\n  hostPath: {path: /etc}"), at: ["spec.volumes[0].hostPath"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: nginx:1.27\nvolumes:\n- name: data\n  persistentVolumeClaim: {claimName: data}\n- name: config\n  configMap: {name: app}")),
             ]),
         level: .restricted,

@@ -15,7 +15,7 @@ extension PodSecurityStandards {
             frameworks: [PodSecurityReferences.baseline, PodSecurityReferences.nistRuntimeConfig],
             helpURI: PodSecurityReferences.standard,
             examples: [
-                CheckExample(.violation, ExamplePod.pod("securityContext:\n  windowsOptions: {hostProcess: true, runAsUserName: \"NT AUTHORITY\\\\SYSTEM\"}\nhostNetwork: true\ncontainers:\n- name: app\n  image: mcr.microsoft.com/windows/nanoserver:ltsc2022")),
+                CheckExample(.violation, ExamplePod.pod("securityContext:\n  windowsOptions: {hostProcess: true, runAsUserName: \"NT AUTHORITY\\\\SYSTEM\"}\nhostNetwork: true\ncontainers:\n- name: app\n  image: mcr.microsoft.com/windows/nanoserver:ltsc2022"), at: ["spec.securityContext.windowsOptions.hostProcess"]),
                 CheckExample(.compliant, ExamplePod.pod("containers:\n- name: app\n  image: mcr.microsoft.com/windows/nanoserver:ltsc2022\n  securityContext:\n    windowsOptions: {hostProcess: false}")),
             ]),
         level: .baseline,
