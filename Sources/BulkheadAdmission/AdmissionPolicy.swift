@@ -26,8 +26,10 @@ public struct AdmissionPolicy: Sendable {
         case off
     }
 
-    /// Pod Security level and version per mode, for namespaces without labels.
-    public var podSecurity: [Mode: (level: String, version: String)] = [.enforce: ("restricted", "latest")]
+    /// Pod Security level and version per mode, for namespaces without labels. None by default,
+    /// as Pod Security Admission: a namespace without labels has nothing enforced unless the policy
+    /// says so (`admission.podSecurity.enforce`).
+    public var podSecurity: [Mode: (level: String, version: String)] = [:]
     public var checksMode: Mode = .warn
     public var checksModeByNamespace: [String: Mode] = [:]
     public var exemptNamespaces: Set<String> = []
@@ -38,6 +40,14 @@ public struct AdmissionPolicy: Sendable {
     public var config: BulkheadConfig?
 
     public init() {}
+
+    /// A policy that enforces `level` (at `latest`) in namespaces without labels, as a cluster
+    /// that wants everything held to one level writes it (`admission.podSecurity.enforce`).
+    public static func enforcing(_ level: String) -> AdmissionPolicy {
+        var policy = AdmissionPolicy()
+        policy.podSecurity = [.enforce: (level, "latest")]
+        return policy
+    }
 
     /// Reads the `admission:` section; problems are returned, the rest applies.
     public static func load(_ config: BulkheadConfig?, text: String?) -> (AdmissionPolicy, [Diagnostic]) {

@@ -16,11 +16,34 @@ public struct InstallManifests: Sendable {
     public var image: String
     public var replicas: Int
 
-    /// A digest-pinned image reference; pass your registry's with --image.
-    public static let defaultImage = "public.ecr.aws/bulkhead/bulkhead@sha256:0c2d8f8b3a7e5f1d9c4b6a8e2f0d1c3b5a7e9f1d3c5b7a9e1f3d5c7b9a1e3f5d7"
+    /// Printed when no image is given (only with `failurePolicy: Ignore`): it cannot be pulled, so
+    /// the webhook never runs and, with Ignore, never blocks anything.
+    public static let placeholderImage = "replace-with-the-bulkhead-image@sha256:" + String(repeating: "0", count: 64)
+
+    /// Why `reference` cannot be the webhook's image (nil: it can): it must be pinned by digest.
+    public static func imageProblem(_ reference: String) -> String? {
+        let parts = reference.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].hasPrefix("sha256:") else {
+            return "--image must be pinned by digest (REGISTRY/REPOSITORY@sha256:DIGEST), not \(reference)"
+        }
+        let digest = parts[1].dropFirst("sha256:".count)
+        guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+            return "--image: the digest must be 64 lowercase hexadecimal digits"
+        }
+        if reference == placeholderImage { return "--image: that is the placeholder, not an image" }
+        return nil
+    }
+
+    /// Which objects to print: the server (deployed and ready first), the webhook registration
+    /// (applied once the server answers), or both.
+    public enum Part: String, Sendable, CaseIterable {
+        case server
+        case webhook
+        case all
+    }
 
     public init(namespace: String, caBundle: String, failurePolicy: FailurePolicy = .fail, timeoutSeconds: Int = 5,
-                image: String = defaultImage, replicas: Int = 2) {
+                image: String, replicas: Int = 2) {
         self.namespace = namespace
         self.caBundle = caBundle
         self.failurePolicy = failurePolicy
@@ -29,7 +52,29 @@ public struct InstallManifests: Sendable {
         self.replicas = replicas
     }
 
-    public var yaml: String {
+    public var yaml: String { yaml(.all) }
+
+    public func yaml(_ part: Part) -> String {
+        var text = ""
+        if image == Self.placeholderImage {
+            text += """
+                # ############################################################################################
+                # NO IMAGE GIVEN: the Deployment below names a placeholder that cannot be pulled, so the
+                # webhook never runs; failurePolicy is Ignore, so nothing is blocked (and nothing enforced).
+                # Build Bulkhead's image (scripts/build-image) and print again with --image REPO@sha256:DIGEST.
+                # ############################################################################################
+
+                """
+        }
+        switch part {
+        case .server: text += serverYAML
+        case .webhook: text += webhookYAML
+        case .all: text += serverYAML + "---\n" + webhookYAML
+        }
+        return text
+    }
+
+    var serverYAML: String {
         let labels = "app.kubernetes.io/name: bulkhead\n    app.kubernetes.io/component: admission-webhook"
         return """
         # Bulkhead admission webhook. Create the TLS secret first:
@@ -58,8 +103,10 @@ public struct InstallManifests: Sendable {
         data:
           bulkhead.yaml: |
             admission:
+              # As Pod Security Admission: a namespace enforces what its pod-security.kubernetes.io
+              # labels say. Without labels, restricted is only a warning; `enforce: restricted`
+              # here would deny in every unlabelled namespace.
               podSecurity:
-                enforce: restricted
                 warn: restricted
               checks:
                 mode: warn
@@ -163,7 +210,19 @@ public struct InstallManifests: Sendable {
           ingress:
           - ports:
             - {port: 8443, protocol: TCP}
-        ---
+
+        """
+    }
+
+    /// The registration. Namespaced objects go to `validate.bulkhead.io` with the chosen failure
+    /// policy, never from kube-system or Bulkhead's namespace; cluster-scoped RBAC objects (which no
+    /// namespaceSelector can exempt, and which the control plane itself updates: ClusterRole
+    /// aggregation) go to `validate-cluster.bulkhead.io`, whose failure policy is always Ignore, so a
+    /// webhook outage never blocks the control plane.
+    var webhookYAML: String {
+        """
+        # Apply once the server answers: kubectl -n \(namespace) rollout status deployment/bulkhead
+        # Roll back (the API server stops calling Bulkhead at once): kubectl delete validatingwebhookconfiguration bulkhead
         apiVersion: admissionregistration.k8s.io/v1
         kind: ValidatingWebhookConfiguration
         metadata:
@@ -203,7 +262,26 @@ public struct InstallManifests: Sendable {
           - apiGroups: [rbac.authorization.k8s.io]
             apiVersions: [v1]
             operations: [CREATE, UPDATE]
-            resources: [roles, clusterroles, rolebindings, clusterrolebindings]
+            resources: [roles, rolebindings]
+            scope: Namespaced
+        - name: validate-cluster.bulkhead.io
+          admissionReviewVersions: [v1]
+          sideEffects: None
+          failurePolicy: Ignore
+          timeoutSeconds: \(timeoutSeconds)
+          clientConfig:
+            caBundle: \(caBundle)
+            service:
+              name: bulkhead
+              namespace: \(namespace)
+              path: /validate
+              port: 443
+          rules:
+          - apiGroups: [rbac.authorization.k8s.io]
+            apiVersions: [v1]
+            operations: [CREATE, UPDATE]
+            resources: [clusterroles, clusterrolebindings]
+            scope: Cluster
 
         """
     }

@@ -79,8 +79,13 @@ struct AdmitCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "manifests", abstract: "Print the Deployment, PodDisruptionBudget, Service, ServiceAccount, NetworkPolicy and ValidatingWebhookConfiguration.",
             discussion: """
-                --failure-policy Fail (default): the API server rejects what the webhook cannot judge (an outage blocks deployments,
-                except in kube-system and the webhook's own namespace, which are never sent). Ignore: an outage admits everything.
+                Install in two steps: `--part server` (apply, wait for `kubectl rollout status`), then `--part webhook`. \
+                Roll back with `kubectl delete validatingwebhookconfiguration bulkhead`.
+                --failure-policy Fail (default): the API server rejects namespaced objects the webhook cannot judge (an outage \
+                blocks deployments, except in kube-system and the webhook's own namespace, which are never sent); cluster-scoped \
+                RBAC objects are always sent with Ignore. Ignore: an outage admits everything.
+                --image is required (Bulkhead's image, pinned by digest: scripts/build-image prints it); without it only \
+                --failure-policy Ignore prints, with a placeholder image and a warning.
                 """)
 
         @Option(help: "Namespace the webhook runs in.")
@@ -92,20 +97,32 @@ struct AdmitCommand: ParsableCommand {
         @Option(help: "Directory written by `bulkhead admit certs`.")
         var certs = "bulkhead-certs"
 
-        @Option(name: .customLong("failure-policy"), help: "Fail or Ignore.")
-        var failurePolicy: InstallManifests.FailurePolicy = .fail
+        @Option(name: .customLong("failure-policy"), help: "Fail (default) or Ignore.")
+        var failurePolicy: InstallManifests.FailurePolicy?
 
         @Option(name: .customLong("timeout-seconds"), help: "How long the API server waits for a verdict (1-30).")
         var timeoutSeconds = 5
 
-        @Option(help: "Webhook image, pinned by digest.")
-        var image = InstallManifests.defaultImage
+        @Option(help: "Bulkhead's image, pinned by digest (REGISTRY/REPOSITORY@sha256:DIGEST).")
+        var image: String?
+
+        @Option(help: "What to print: server (apply and wait until ready), webhook (then register it), or all.")
+        var part: InstallManifests.Part = .all
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Write the manifests to this file instead of standard output.", valueName: "file"))
         var output: String?
 
         func validate() throws {
             guard (1...30).contains(timeoutSeconds) else { throw ValidationError("--timeout-seconds must be between 1 and 30") }
+            if let image {
+                if let problem = InstallManifests.imageProblem(image) { throw ValidationError(problem) }
+            } else if failurePolicy != .ignore {
+                throw ValidationError("""
+                    no --image: a webhook whose pods cannot start blocks the cluster with --failure-policy Fail. Build Bulkhead's \
+                    image (scripts/build-image) and pass --image REPOSITORY@sha256:DIGEST, or print with --failure-policy Ignore \
+                    and a placeholder image to review the manifests
+                    """)
+            }
         }
 
         func run() throws {
@@ -117,10 +134,15 @@ struct AdmitCommand: ParsableCommand {
                 }
                 bundle = data.base64EncodedString()
             }
-            let manifests = InstallManifests(namespace: namespace, caBundle: bundle ?? "", failurePolicy: failurePolicy,
-                                             timeoutSeconds: timeoutSeconds, image: image)
-            try Output.write(manifests.yaml, to: output)
+            let manifests = InstallManifests(namespace: namespace, caBundle: bundle ?? "", failurePolicy: failurePolicy ?? .fail,
+                                             timeoutSeconds: timeoutSeconds, image: image ?? InstallManifests.placeholderImage)
+            if image == nil {
+                Output.error("warning: no --image: printing a placeholder image with failurePolicy Ignore; the webhook will not run until you give one")
+            }
+            try Output.write(manifests.yaml(part), to: output)
         }
     }
 }
 
+
+extension InstallManifests.Part: ExpressibleByArgument {}

@@ -54,14 +54,25 @@ enum Reviews {
 
 @Suite("Admission reviews")
 struct ReviewerTests {
-    let reviewer = AdmissionReviewer()
+    /// A policy enforcing restricted where namespaces have no labels.
+    let reviewer = AdmissionReviewer(policy: .enforcing("restricted"))
 
     func policy(_ yaml: String) -> AdmissionPolicy {
         let (config, _) = BulkheadConfig.parse(yaml, file: "policy.yaml")
         return AdmissionPolicy.load(config, text: yaml).0
     }
 
-    @Test func decidesAtRestrictedByDefault() throws {
+    /// The default policy judges as Pod Security Admission does: a namespace without labels has
+    /// nothing enforced (Bulkhead's other checks warn), one with labels gets what they say.
+    @Test func theDefaultPolicyEnforcesNothingWithoutLabels() throws {
+        let defaults = AdmissionReviewer()
+        let unlabelled = try defaults.review(Reviews.review(Reviews.privilegedPod))
+        #expect(unlabelled.allowed, "\(unlabelled.message ?? "")")
+        let labelled = try defaults.review(Reviews.review(Reviews.privilegedPod, namespaceLabels: ["pod-security.kubernetes.io/enforce": "baseline"]))
+        #expect(!labelled.allowed && labelled.message?.contains("privileged") == true)
+    }
+
+    @Test func decidesAtThePolicysLevelWithoutLabels() throws {
         let allowed = try reviewer.review(Reviews.review(Reviews.restrictedPod))
         #expect(allowed.allowed && allowed.uid == "0b9c2f1e-7a55-4c3e-9d0b-5f2a3c1d4e6f")
         let denied = try reviewer.review(Reviews.review(Reviews.baselinePod))
@@ -116,6 +127,7 @@ struct ReviewerTests {
     @Test func exemptionsAsPodSecurityAdmissionHasThem() throws {
         let exempting = AdmissionReviewer(policy: policy("""
             admission:
+              podSecurity: {enforce: restricted}
               exemptions:
                 namespaces: [tools]
                 usernames: ["system:serviceaccount:kube-system:replicaset-controller"]
@@ -188,7 +200,8 @@ struct ParityTests {
         let paths = [root.appendingPathComponent("examples").path, root.deletingLastPathComponent().appendingPathComponent("shared/corpus").path]
         let scanner = Scanner(registry: KubernetesChecks.registry(only: ["pod-security"]), options: ScanOptions(podSecurityLevel: "restricted", podSecurityVersion: "latest"))
         let (inventory, _) = scanner.inventory(InputDiscovery.discover(paths).inputs)
-        let reviewer = AdmissionReviewer()
+        // The scan's default level (restricted) is what this policy enforces without labels.
+        let reviewer = AdmissionReviewer(policy: .enforcing("restricted"))
         var compared = 0
         var mismatches: [String] = []
         for resource in inventory.resources where WorkloadKinds.template(for: resource) != nil {
@@ -237,7 +250,7 @@ struct ParityTests {
         let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n"
             + labels.sorted { $0.key < $1.key }.map { "    \($0.key): \"\($0.value)\"\n" }.joined()
         let scan = Scanner(registry: KubernetesChecks.registry(only: ["pod-security"])).scan(text: namespace + "---\n" + pod, file: "t.yaml")
-        let outcome = try AdmissionReviewer().review(Reviews.review(pod, namespace: "shop", namespaceLabels: labels))
+        let outcome = try AdmissionReviewer(policy: .enforcing("restricted")).review(Reviews.review(pod, namespace: "shop", namespaceLabels: labels))
         #expect(Set(outcome.enforced.map(\.checkID)) == Set(scan.findings.map(\.checkID)), "\(labels)")
     }
 }
@@ -246,7 +259,8 @@ struct ParityTests {
 struct InstallManifestTests {
     @Test func theWebhookDeploymentPassesBulkheadsOwnScan() throws {
         let certificates = try WebhookCertificates.generate(dnsNames: WebhookCertificates.serviceNames(namespace: "bulkhead-system"))
-        let manifests = InstallManifests(namespace: "bulkhead-system", caBundle: certificates.caBundle).yaml
+        let manifests = InstallManifests(namespace: "bulkhead-system", caBundle: certificates.caBundle,
+                                         image: "registry.example/bulkhead@sha256:" + String(repeating: "ab", count: 32)).yaml
         let result = Scanner(registry: KubernetesChecks.registry).scan(text: manifests, file: "install.yaml")
         #expect(result.errors.isEmpty, "\(result.errors)")
         #expect(result.findings.isEmpty, "\(result.findings.map { "\($0.checkID) \($0.resource): \($0.message)" })")
@@ -272,4 +286,81 @@ struct InstallManifestTests {
         #expect(verify == 0, "\(output)")
     }
 
+}
+
+/// What the printed registration does when the webhook is down: the API server's matching
+/// (rules, scope, namespaceSelector) applied to the printed ValidatingWebhookConfiguration, then
+/// its failurePolicy. With Fail, workloads in ordinary namespaces are refused until the webhook is
+/// back; nothing the control plane needs to recover is ever refused.
+@Suite("Install manifests: the webhook down")
+struct WebhookOutageTests {
+    struct Operation: CustomStringConvertible {
+        var what: String
+        var group: String
+        var resource: String
+        var operation: String
+        var namespace: String?
+        var description: String { what }
+    }
+
+    /// Whether one webhook entry of the configuration is called for the operation.
+    static func matches(_ webhook: YAMLNode, _ op: Operation) -> Bool {
+        let ruleMatches = (webhook["rules"]?.items ?? []).contains { rule in
+            let scope = rule["scope"]?.string ?? "*"
+            let scoped = scope == "*" || (scope == "Namespaced") == (op.namespace != nil)
+            return scoped
+                && (rule["apiGroups"]?.items ?? []).contains { $0.string == op.group || $0.string == "*" }
+                && (rule["resources"]?.items ?? []).contains { $0.string == op.resource || $0.string == "*" }
+                && (rule["operations"]?.items ?? []).contains { $0.string == op.operation || $0.string == "*" }
+        }
+        guard ruleMatches else { return false }
+        // A namespaceSelector applies to namespaced objects only.
+        if let namespace = op.namespace {
+            for expression in webhook["namespaceSelector"]?["matchExpressions"]?.items ?? []
+            where expression["key"]?.string == "kubernetes.io/metadata.name" {
+                let values = (expression["values"]?.items ?? []).compactMap(\.string)
+                if expression["operator"]?.string == "NotIn" && values.contains(namespace) { return false }
+                if expression["operator"]?.string == "In" && !values.contains(namespace) { return false }
+            }
+        }
+        return true
+    }
+
+    /// "refused" or "admitted" with the webhook unreachable.
+    static func outcome(_ manifests: String, _ op: Operation) -> String {
+        let documents = YAMLLoader().load(manifests, file: "install.yaml").documents.map(\.root)
+        let webhooks = documents.filter { $0["kind"]?.string == "ValidatingWebhookConfiguration" }.flatMap { $0["webhooks"]?.items ?? [] }
+        let called = webhooks.filter { matches($0, op) }
+        return called.contains { $0["failurePolicy"]?.string == "Fail" } ? "refused" : "admitted"
+    }
+
+    static let operations: [(Operation, fail: String, ignore: String)] = [
+        (Operation(what: "create a Deployment in shop", group: "apps", resource: "deployments", operation: "CREATE", namespace: "shop"), "refused", "admitted"),
+        (Operation(what: "create a Pod in shop (a ReplicaSet scaling up)", group: "", resource: "pods", operation: "CREATE", namespace: "shop"), "refused", "admitted"),
+        (Operation(what: "delete a Pod in shop", group: "", resource: "pods", operation: "DELETE", namespace: "shop"), "admitted", "admitted"),
+        (Operation(what: "create a Pod in kube-system (CoreDNS, CNI)", group: "", resource: "pods", operation: "CREATE", namespace: "kube-system"), "admitted", "admitted"),
+        (Operation(what: "create a Pod in bulkhead-system (the webhook itself recovering)", group: "", resource: "pods", operation: "CREATE", namespace: "bulkhead-system"), "admitted", "admitted"),
+        (Operation(what: "update a ClusterRole (the aggregation controller)", group: "rbac.authorization.k8s.io", resource: "clusterroles", operation: "UPDATE", namespace: nil), "admitted", "admitted"),
+        (Operation(what: "create a ClusterRoleBinding", group: "rbac.authorization.k8s.io", resource: "clusterrolebindings", operation: "CREATE", namespace: nil), "admitted", "admitted"),
+        (Operation(what: "create a RoleBinding in shop", group: "rbac.authorization.k8s.io", resource: "rolebindings", operation: "CREATE", namespace: "shop"), "refused", "admitted"),
+        (Operation(what: "create a Namespace", group: "", resource: "namespaces", operation: "CREATE", namespace: nil), "admitted", "admitted"),
+        (Operation(what: "update a Lease in kube-system (leader election)", group: "coordination.k8s.io", resource: "leases", operation: "UPDATE", namespace: "kube-system"), "admitted", "admitted"),
+        (Operation(what: "update a Node's status", group: "", resource: "nodes", operation: "UPDATE", namespace: nil), "admitted", "admitted"),
+    ]
+
+    @Test func whatFailsWhileTheWebhookIsDown() throws {
+        let image = "registry.example/bulkhead@sha256:" + String(repeating: "ab", count: 32)
+        let fail = InstallManifests(namespace: "bulkhead-system", caBundle: "Q0E=", failurePolicy: .fail, image: image).yaml
+        let ignore = InstallManifests(namespace: "bulkhead-system", caBundle: "Q0E=", failurePolicy: .ignore, image: image).yaml
+        var table = ["webhook down: operation | failurePolicy Fail | Ignore"]
+        for (operation, expectedFail, expectedIgnore) in Self.operations {
+            let (withFail, withIgnore) = (Self.outcome(fail, operation), Self.outcome(ignore, operation))
+            table.append("\(operation) | \(withFail) | \(withIgnore)")
+            #expect(withFail == expectedFail, "\(operation) with Fail")
+            #expect(withIgnore == expectedIgnore, "\(operation) with Ignore")
+        }
+        // The API server down: nothing reaches it, the webhook is never consulted; recovery needs
+        // no webhook either (kube-system and bulkhead-system are never sent).
+        print(table.joined(separator: "\n"))
+    }
 }

@@ -414,12 +414,34 @@ struct AdmitCommandTests {
         let generated = try CLI.run(["admit", "certs", "--namespace", "bulkhead-system", "--out", certs])
         #expect(generated.status == 0)
         #expect(generated.stdout.contains("caBundle: "))
-        let manifests = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs, "--failure-policy", "Ignore"])
-        #expect(manifests.status == 0)
-        #expect(manifests.stdout.contains("failurePolicy: Ignore"))
+        let image = "registry.example/bulkhead@sha256:" + String(repeating: "ab", count: 32)
+        let manifests = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs, "--image", image])
+        #expect(manifests.status == 0, "\(manifests.stderr)")
+        #expect(manifests.stdout.contains("failurePolicy: Fail") && manifests.stdout.contains("image: \(image)"))
         let scan = try CLI.run(["scan", "-"], stdin: manifests.stdout)
         #expect(scan.status == 0, "bulkhead scan reports nothing on its own install: \(scan.stdout)")
         #expect(scan.stdout.contains("No findings"))
+        // The server alone, then the registration alone (the README's two-step install).
+        let server = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs, "--image", image, "--part", "server"])
+        #expect(server.stdout.contains("kind: Deployment") && !server.stdout.contains("ValidatingWebhookConfiguration"))
+        let webhook = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs, "--image", image, "--part", "webhook"])
+        #expect(webhook.stdout.contains("kind: ValidatingWebhookConfiguration") && !webhook.stdout.contains("kind: Deployment"))
+    }
+
+    /// Without a real image the webhook is never printed to block a cluster.
+    @Test func manifestsRefuseAWebhookWithoutARealImage() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certs = directory.appendingPathComponent("certs").path
+        #expect(try CLI.run(["admit", "certs", "--namespace", "bulkhead-system", "--out", certs]).status == 0)
+        let refused = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs])
+        #expect(refused.status != 0 && refused.stdout.isEmpty && refused.stderr.contains("no --image"), "\(refused.stderr)")
+        let unpinned = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs, "--image", "bulkhead:latest"])
+        #expect(unpinned.status != 0 && unpinned.stderr.contains("pinned by digest"))
+        let placeholder = try CLI.run(["admit", "manifests", "--namespace", "bulkhead-system", "--certs", certs, "--failure-policy", "Ignore"])
+        #expect(placeholder.status == 0 && placeholder.stderr.contains("warning: no --image"))
+        #expect(placeholder.stdout.contains("NO IMAGE GIVEN") && placeholder.stdout.contains("failurePolicy: Ignore")
+                && !placeholder.stdout.contains("failurePolicy: Fail"))
     }
 
     /// A real `bulkhead admit serve` process: it answers, then stops cleanly on SIGTERM.
