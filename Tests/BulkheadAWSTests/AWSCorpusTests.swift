@@ -6,7 +6,7 @@ import Testing
 
 /// Our verdicts against Checkov's labelled CloudFormation fixtures (its own unit-test
 /// expectations), for the checks that mean the same thing.
-@Suite("AWS labelled corpora")
+@Suite("AWS labelled corpora", .enabled(if: Shared.hasCorpus, Shared.noCorpus))
 struct AWSCorpusTests {
     static let checkovCloudFormation: [String: String] = [
         "CKV_AWS_7": "kmsKeyRotationDisabled", "CKV_AWS_33": "kmsKeyPolicyPublic",

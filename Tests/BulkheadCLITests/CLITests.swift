@@ -1,3 +1,4 @@
+import BulkheadTestSupport
 import Foundation
 import Testing
 
@@ -111,8 +112,8 @@ struct CLITests {
     /// Every process hashes with its own seed: findings must not come out in a dictionary's
     /// order, or two runs over the same input would give different reports to diff. Also
     /// streamed to `--output` as to standard output.
-    @Test func reportsAreTheSameFromRunToRun() throws {
-        let corpus = CLI.repository.deletingLastPathComponent().appendingPathComponent("shared/corpus/checkov-kubernetes").path
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func reportsAreTheSameFromRunToRun() throws {
+        let corpus = Shared.corpus.appendingPathComponent("checkov-kubernetes").path
         // Checkov's fixtures include malformed pod specs: reported, so exit 2.
         let first = try CLI.run(["scan", "examples/", corpus, "--format", "json"])
         #expect(first.status == 2)
@@ -270,10 +271,9 @@ struct CLITests {
 
 @Suite("bulkhead rbac and netpol")
 struct QueryCommandTests {
-    static let goat = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/corpus/kubernetes-goat/files/scenarios/insecure-rbac").path
+    static let goat = Shared.corpus.appendingPathComponent("kubernetes-goat/files/scenarios/insecure-rbac").path
 
-    @Test func whoCanAnswersFromManifests() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func whoCanAnswersFromManifests() throws {
         let outcome = try CLI.run(["rbac", "who-can", "delete", "pods", "-n", "default", Self.goat])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("ServiceAccount kube-system/superadmin"))
@@ -281,7 +281,7 @@ struct QueryCommandTests {
         #expect(outcome.stdout.contains("cluster-wide"))
     }
 
-    @Test func subjectListsWhatItCanDo() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func subjectListsWhatItCanDo() throws {
         let outcome = try CLI.run(["rbac", "subject", "ServiceAccount/kube-system/superadmin", Self.goat])
         #expect(outcome.status == 0)
         #expect(outcome.stdout.contains("ClusterRole cluster-admin"))
@@ -320,8 +320,7 @@ struct QueryCommandTests {
 
 @Suite("bulkhead matrix, controls, history, diff", .serialized)
 struct MatrixCommandTests {
-    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    static let corpus = Shared.corpus
 
     @Test func matrixOnTheShippedExamples() throws {
         let outcome = try CLI.run(["matrix", "examples", "--no-color"])

@@ -145,7 +145,7 @@ struct BlockYAMLLoaderTests {
 
     /// Every YAML file of the shared corpus (real charts, fixtures, rendered manifests) and the
     /// repository's examples: the same result on both roads, and most read by the block road.
-    @Test func corpusGivesTheSameTreesOnBothRoads() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func corpusGivesTheSameTreesOnBothRoads() throws {
         let roots = [Corpus.root, URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples")]
         var files = 0
@@ -176,7 +176,7 @@ struct BlockYAMLLoaderTests {
 /// Corpus files bent out of shape (lines dropped, repeated or re-indented, YAML's indicator
 /// characters inserted, the file cut short), read on both roads: whatever the block road accepts
 /// must come out exactly as libyaml gives it. Deterministic: a fixed seed.
-@Suite("Block YAML loader, mutated corpus")
+@Suite("Block YAML loader, mutated corpus", .enabled(if: Shared.hasCorpus, Shared.noCorpus))
 struct BlockYAMLMutationTests {
     struct Generator: RandomNumberGenerator {
         var state: UInt64

@@ -88,7 +88,7 @@ struct ClusterChecksTests {
         #expect(scan(yaml.replacingOccurrences(of: "kind: Role", with: "kind: ClusterRole")).findings.contains { $0.checkID == "rbacNodesProxy" })
     }
 
-    @Test func kubernetesGoatScenariosAreFound() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func kubernetesGoatScenariosAreFound() throws {
         let goat = Corpus.root.appendingPathComponent("kubernetes-goat/files/scenarios").path
         let result = Scanner(registry: KubernetesChecks.registry).scan(InputDiscovery.discover([goat]).inputs)
         func found(_ check: String, _ resource: String, _ detail: String = "") -> Bool {
@@ -106,7 +106,7 @@ struct ClusterChecksTests {
         #expect(result.findings.contains { $0.checkID == "restrictedVolumes" && $0.resource.name.hasPrefix("health-check") })
     }
 
-    @Test func microservicesDemoIsIsolatedEverywhere() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func microservicesDemoIsIsolatedEverywhere() throws {
         let files = Corpus.root.appendingPathComponent("microservices-demo/files")
         let (inventory, diagnostics) = Scanner(registry: KubernetesChecks.registry).inventory(InputDiscovery.discover([
             files.appendingPathComponent("kubernetes-manifests").path,

@@ -7,7 +7,7 @@ import Testing
 /// Our verdicts against the labelled fixtures of Checkov and Polaris, for the checks that mean
 /// the same thing. A label maps to our check IDs (either twin where the restricted level
 /// overrides a baseline check) and, for checks that cover several fields, the field or value.
-@Suite("Labelled corpora")
+@Suite("Labelled corpora", .enabled(if: Shared.hasCorpus, Shared.noCorpus))
 struct CorpusTests {
     /// Which of our findings decide a label's verdict.
     enum Scope: Sendable {

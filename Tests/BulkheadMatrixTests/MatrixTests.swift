@@ -9,7 +9,7 @@ import Testing
 
 enum Fixtures {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let corpus = repository.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+    static let corpus = Shared.corpus
 
     static func matrix(_ paths: [String]) -> Matrix {
         let scanner = Scanner(registry: Catalogue.registry)
@@ -45,7 +45,7 @@ struct MatrixTests {
         #expect(empty.result("CUST-INFRA-VPC")?.reason.contains("CloudFormation") == true, "says what input would assess it")
     }
 
-    @Test func goatAndTheHardenedDemoDiffer() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func goatAndTheHardenedDemoDiffer() throws {
         let goat = Fixtures.goat
         let demo = Fixtures.demo
         #expect(goat.result(ControlCatalog.podSecurity)?.status == .fail)
@@ -61,7 +61,7 @@ struct MatrixTests {
         #expect(escape.location.line > 0 && escape.location.file.hasSuffix(".yaml"))
     }
 
-    @Test func frameworkViewRollsControlsUpToRequirements() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func frameworkViewRollsControlsUpToRequirements() throws {
         let goat = Fixtures.goat
         let cis = goat.requirements(of: .cisEKS)
         let privileged = try #require(cis.first { $0.requirement == "4.2.1" })
@@ -72,7 +72,7 @@ struct MatrixTests {
         #expect(soc2.contains { $0.requirement == "CC6.3" })
     }
 
-    @Test func everyFormatRendersBothCorpora() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func everyFormatRendersBothCorpora() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         for (name, matrix) in [("goat", Fixtures.goat), ("demo", Fixtures.demo)] {
@@ -103,7 +103,7 @@ struct MatrixTests {
 
     /// The HTML report in a real headless browser: it loads, its script runs without an error, it
     /// makes no network request, and a screenshot is produced (kept in the test output directory).
-    @Test func htmlLoadsInAHeadlessBrowserWithoutErrors() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus), .enabled(if: Tools.chromium != nil, Tools.noChromium)) func htmlLoadsInAHeadlessBrowserWithoutErrors() throws {
         let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let browser = try #require(chromium, "chromium is needed (apt-get install chromium; .ci/run installs it)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-html-report")
@@ -133,7 +133,7 @@ struct MatrixTests {
 
 @Suite("History")
 struct HistoryTests {
-    @Test func recordsListsAndDiffsRuns() throws {
+    @Test(.enabled(if: Shared.hasCorpus, Shared.noCorpus)) func recordsListsAndDiffsRuns() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try HistoryStore(path: directory.appendingPathComponent("nested/history.sqlite").path)

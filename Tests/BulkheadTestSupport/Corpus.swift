@@ -1,11 +1,31 @@
 import Foundation
+import Testing
+
+/// `../shared` beside the repository (CI lays it out; `BULKHEAD_SHARED` names another place): the
+/// labelled corpora, the seed documents and the AWS emulator. A fresh clone has none of it: the
+/// tests that read it are skipped, each with one line saying so (`.enabled(if: Shared.hasCorpus, ...)`).
+public enum Shared {
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    public static var root: URL {
+        if let path = ProcessInfo.processInfo.environment["BULKHEAD_SHARED"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        return repository.deletingLastPathComponent().appendingPathComponent("shared")
+    }
+
+    public static var corpus: URL { root.appendingPathComponent("corpus") }
+    public static var seeds: URL { root.appendingPathComponent("seeds") }
+
+    public static var hasCorpus: Bool { FileManager.default.fileExists(atPath: corpus.appendingPathComponent("SOURCES.md").path) }
+    public static var hasSeeds: Bool { FileManager.default.fileExists(atPath: seeds.path) }
+
+    public static let noCorpus: Comment = "skipped: needs ../shared/corpus (real manifests, templates and labelled fixtures from public projects) beside the repository"
+    public static let noSeeds: Comment = "skipped: needs ../shared/seeds (the shared-responsibility documents) beside the repository"
+}
 
 /// The labelled corpora in `../shared/corpus` beside the repository, as CI lays it out.
 public enum Corpus {
-    public static var root: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }
+    public static var root: URL { Shared.corpus }
 
     /// One row of a folder's `expected.jsonl`.
     public struct Label: Decodable, Sendable {
