@@ -41,7 +41,8 @@ public struct AdmissionServer: Sendable {
 
     public init(configuration: Configuration) throws {
         self.configuration = configuration
-        let state = AdmissionState()
+        let metrics = PrometheusCollectorRegistry()
+        let state = AdmissionState(metrics: metrics)
         try state.loadPolicy(from: configuration.configPath)
         self.state = state
         let configPath = configuration.configPath
@@ -50,8 +51,8 @@ public struct AdmissionServer: Sendable {
             configuration: ServiceConfiguration(host: configuration.host, port: configuration.port, certificatePath: configuration.certificatePath,
                                                 keyPath: configuration.keyPath, maxBodyBytes: configuration.maxBodyBytes,
                                                 requestTimeout: configuration.requestTimeout, reloadInterval: configuration.reloadInterval),
+            metrics: metrics,
             watched: configPath.map { path in [WatchedFiles(name: "policy", paths: [path]) { try state.loadPolicy(from: path) }] } ?? [])
-        state.attach(to: host.metrics)
         host.setReady(true)
     }
 
@@ -108,15 +109,15 @@ public struct AdmissionServer: Sendable {
 /// the admission metrics (in the service host's registry).
 final class AdmissionState: Sendable {
     private let current = Locked(AdmissionReviewer())
-    private let registry = Locked<PrometheusCollectorRegistry?>(nil)
-    private let duration = Locked<DurationHistogram?>(nil)
+    private let registry: PrometheusCollectorRegistry
+    private let duration: DurationHistogram
 
-    func attach(to registry: PrometheusCollectorRegistry) {
-        self.registry.set(registry)
-        duration.set(registry.makeDurationHistogram(
+    init(metrics registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        duration = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "duration", unitName: "seconds",
                                              helpText: "Time to judge one AdmissionReview (parse, checks, response), inside the process."),
-            buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)]))
+            buckets: [.microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)])
     }
 
     var reviewer: AdmissionReviewer { current.current }
@@ -138,17 +139,16 @@ final class AdmissionState: Sendable {
     }
 
     func record(_ outcome: AdmissionReviewer.Outcome, duration elapsed: Duration) {
-        guard let registry = registry.current else { return }
         let decision = outcome.allowed ? (outcome.warnings.isEmpty ? "allowed" : "allowed-with-warnings") : "denied"
         registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "requests", unitName: "total",
                                                               helpText: "AdmissionReviews judged, by kind, operation and decision."),
                              labels: [("kind", outcome.kind), ("operation", outcome.operation), ("decision", decision),
                                       ("dry_run", outcome.dryRun ? "true" : "false")]).increment()
-        duration.current?.record(elapsed)
+        duration.record(elapsed)
     }
 
     func recordError(_ reason: String) {
-        registry.current?.makeCounter(descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "errors", unitName: "total",
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "bulkhead", subsystem: "admission", metricName: "errors", unitName: "total",
                                                               helpText: "Requests refused or failed, by reason."),
                              labels: [("reason", reason)]).increment()
     }

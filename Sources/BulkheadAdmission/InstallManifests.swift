@@ -220,7 +220,17 @@ public struct InstallManifests: Sendable {
     /// aggregation) go to `validate-cluster.bulkhead.io`, whose failure policy is always Ignore, so a
     /// webhook outage never blocks the control plane.
     var webhookYAML: String {
-        """
+        // Both entries call the same Service (continuation lines carry their own indentation).
+        let clientConfig = """
+            clientConfig:
+              caBundle: \(caBundle)
+              service:
+                name: bulkhead
+                namespace: \(namespace)
+                path: /validate
+                port: 443
+            """.replacingOccurrences(of: "\n", with: "\n  ")
+        return """
         # Apply once the server answers: kubectl -n \(namespace) rollout status deployment/bulkhead
         # Roll back (the API server stops calling Bulkhead at once): kubectl delete validatingwebhookconfiguration bulkhead
         apiVersion: admissionregistration.k8s.io/v1
@@ -233,13 +243,7 @@ public struct InstallManifests: Sendable {
           sideEffects: None
           failurePolicy: \(failurePolicy.rawValue)
           timeoutSeconds: \(timeoutSeconds)
-          clientConfig:
-            caBundle: \(caBundle)
-            service:
-              name: bulkhead
-              namespace: \(namespace)
-              path: /validate
-              port: 443
+          \(clientConfig)
           # Never sent: kube-system and Bulkhead's own namespace, so the webhook cannot lock itself out.
           namespaceSelector:
             matchExpressions:
@@ -269,13 +273,7 @@ public struct InstallManifests: Sendable {
           sideEffects: None
           failurePolicy: Ignore
           timeoutSeconds: \(timeoutSeconds)
-          clientConfig:
-            caBundle: \(caBundle)
-            service:
-              name: bulkhead
-              namespace: \(namespace)
-              path: /validate
-              port: 443
+          \(clientConfig)
           rules:
           - apiGroups: [rbac.authorization.k8s.io]
             apiVersions: [v1]

@@ -5,24 +5,19 @@ import Dispatch
 /// request): the work runs on a dispatch queue and the caller is answered at the deadline even if
 /// the work is still going. A task group cannot do this: it waits for every child, and synchronous
 /// work never looks at cancellation. The late work finishes in the background and its result is
-/// dropped; `inFlight` counts such work so a server can refuse more while overloaded.
+/// dropped.
 public enum Deadline {
     public struct Exceeded: Error, CustomStringConvertible {
         public var limit: Duration
         public var description: String { "took longer than \(limit)" }
     }
 
-    /// Work started and not yet finished (including work whose caller was answered at the deadline).
-    public static let inFlight = Locked(0)
-
     public static func run<T: Sendable>(within limit: Duration, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         let pending = Locked<CheckedContinuation<T, any Error>?>(nil)
         return try await withCheckedThrowingContinuation { continuation in
             pending.set(continuation)
-            inFlight.withLock { $0 += 1 }
             DispatchQueue.global().async {
                 let result = Result { try work() }
-                inFlight.withLock { $0 -= 1 }
                 pending.withLock { stored in
                     stored?.resume(with: result)
                     stored = nil

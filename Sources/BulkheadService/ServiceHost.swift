@@ -53,13 +53,15 @@ public final class ServiceHost: Sendable {
     public let name: String
     public let configuration: ServiceConfiguration
     public let tls: TLSContextBox
-    public let metrics = PrometheusCollectorRegistry()
+    public let metrics: PrometheusCollectorRegistry
     public let watched: [WatchedFiles]
     private let readiness = Locked(false)
 
     /// Reads the certificate (an error if it cannot: a server never starts without one).
-    public init(name: String, configuration: ServiceConfiguration, watched: [WatchedFiles] = []) throws {
+    public init(name: String, configuration: ServiceConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                watched: [WatchedFiles] = []) throws {
         self.name = name
+        self.metrics = metrics
         self.configuration = configuration
         self.watched = watched
         tls = try TLSContextBox(certificatePath: configuration.certificatePath, keyPath: configuration.keyPath)

@@ -83,11 +83,8 @@ public struct CheckExample: Sendable, Hashable {
         self.note = note
         self.at = at
         // Every descriptor is built at start-up: only a manifest with a marker is walked.
-        let markerBytes = Array(String(Self.marker).utf8)
-        let bytes = Array(manifest.utf8)
-        let hasMarker = bytes.count >= markerBytes.count
-            && (0...(bytes.count - markerBytes.count)).contains { bytes[$0] == markerBytes[0] && Array(bytes[$0..<$0 + markerBytes.count]) == markerBytes }
-        guard hasMarker else {
+        var text = manifest
+        guard text.withUTF8({ ByteSearch.contains($0, String(Self.marker)) }) else {
             self.manifest = manifest
             self.marks = []
             return
