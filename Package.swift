@@ -130,6 +130,12 @@ let package = Package(
             dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAdmission", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // What the libFuzzer targets do with their bytes; the tests replay seeds and regressions through it.
+        .target(
+            name: "BulkheadFuzzTargets",
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadAdmission"],
+            swiftSettings: strict
+        ),
         // Helpers the test targets share (running outside tools); not part of the product.
         .target(
             name: "BulkheadTestSupport",
@@ -165,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadMatrixTests",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadCatalogue", "BulkheadMatrix", "BulkheadHistory", "BulkheadTestSupport"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadCatalogue", "BulkheadMatrix", "BulkheadHistory", "BulkheadFuzzTargets", "BulkheadTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -186,3 +192,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer targets (Sources/BulkheadFuzz), only for scripts/fuzz: built with
+// `-sanitize=fuzzer`, which gives the binary libFuzzer's main, so it is no part of a normal build.
+if Context.environment["BULKHEAD_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "BulkheadFuzz",
+        dependencies: ["BulkheadFuzzTargets"],
+        swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]
+    ))
+    package.products.append(.executable(name: "bulkhead-fuzz", targets: ["BulkheadFuzz"]))
+}

@@ -12,14 +12,7 @@ struct BlockYAMLLoaderTests {
     let libyaml = YAMLLoader(blockFastPath: false)
 
     static func render(_ output: YAMLLoader.Output) -> String {
-        var out = ""
-        for document in output.documents {
-            out += "#\(document.index) "
-            JSONLoaderTests.dump(document.root, into: &out)
-            out += "\n"
-        }
-        for diagnostic in output.diagnostics { out += diagnostic.description + "\n" }
-        return out
+        output.canonical
     }
 
     /// Both roads' renderings, and whether the block road read the input itself.

@@ -11,23 +11,7 @@ struct JSONLoaderTests {
 
     /// A canonical dump of a tree: every node with its mark, style and weight.
     static func dump(_ node: YAMLNode, into out: inout String) {
-        out += "@\(node.mark)w\(node.weight)"
-        switch node.content {
-        case .scalar(let scalar):
-            out += "s(\(scalar.style)|\(scalar.tag ?? "-")|\(scalar.value.debugDescription))"
-        case .sequence(let items):
-            out += "["
-            for item in items { dump(item, into: &out); out += "," }
-            out += "]"
-        case .mapping(let pairs):
-            out += "{"
-            for pair in pairs {
-                out += "\(pair.key.debugDescription)@\(pair.keyMark):"
-                dump(pair.value, into: &out)
-                out += ","
-            }
-            out += "}"
-        }
+        node.dumpCanonical(into: &out)
     }
 
     func both(_ text: String) -> (fast: String, libyaml: String) {

@@ -133,7 +133,7 @@ public final class AWSClient: Sendable {
 
     /// The error code of an answer: JSON `__type`, the `x-amzn-ErrorType` header, or XML `<Code>`;
     /// an HTML page (an API the endpoint does not implement) is `NotImplemented`.
-    static func error(service: String, action: String, status: Int, headers: HTTPHeaders, body: [UInt8]) -> AWSAPIError {
+    package static func error(service: String, action: String, status: Int, headers: HTTPHeaders, body: [UInt8]) -> AWSAPIError {
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
         var code = headers.first(name: "x-amzn-ErrorType")?.split(separator: ":").first.map(String.init) ?? ""
         var message = ""
@@ -189,7 +189,7 @@ public final class AWSClient: Sendable {
     /// A 2xx answer's JSON. An empty body is an empty object (some APIs answer nothing); a body
     /// that is not one JSON object is an error, so the checks it feeds are not assessed rather
     /// than judged on an empty answer.
-    static func parseJSON(_ body: [UInt8], service: String, action: String) throws(AWSAPIError) -> YAMLNode {
+    package static func parseJSON(_ body: [UInt8], service: String, action: String) throws(AWSAPIError) -> YAMLNode {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return YAMLNode(.mapping([]), mark: Mark(line: 1, column: 1)) }
         let loaded = body.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: "\(service) \(action)") }
         guard loaded.diagnostics.isEmpty, loaded.documents.count == 1, let root = loaded.documents.first?.root, case .mapping = root.content else {

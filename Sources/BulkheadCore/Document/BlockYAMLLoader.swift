@@ -13,7 +13,7 @@
 /// taken. Marks follow libyaml's: 1-based lines and columns counted in characters; an empty value
 /// is placed where libyaml places it (just after its `:` or `-`; for an empty document, at the
 /// next document marker or the end of the stream).
-struct BlockYAMLLoader {
+package struct BlockYAMLLoader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let file: String
     private let limits: YAMLLoader.Limits
@@ -45,7 +45,7 @@ struct BlockYAMLLoader {
     }
 
     /// The documents, or nil when the input is outside what this loader reads.
-    static func load(bytes: UnsafeBufferPointer<UInt8>, file: String, limits: YAMLLoader.Limits) -> YAMLLoader.Output? {
+    package static func load(bytes: UnsafeBufferPointer<UInt8>, file: String, limits: YAMLLoader.Limits) -> YAMLLoader.Output? {
         guard let ascii = screen(bytes) else { return nil }
         var loader = BlockYAMLLoader(bytes: bytes, file: file, limits: limits, ascii: ascii)
         do {

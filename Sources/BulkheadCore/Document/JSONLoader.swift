@@ -10,7 +10,7 @@
 /// surrogate pair in a `\u` escape is read as one character, as JSON and the API server read it
 /// (libyaml refuses it: YAML writes such characters as `\U0001F600`). Marks are 1-based lines and columns counted
 /// in characters, as libyaml counts them.
-struct JSONLoader {
+package struct JSONLoader {
     private let bytes: UnsafeBufferPointer<UInt8>
     private let file: String
     private let limits: YAMLLoader.Limits
@@ -31,7 +31,7 @@ struct JSONLoader {
     }
 
     /// Whether the input looks like JSON: its first significant byte opens an object or array.
-    static func looksLikeJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func looksLikeJSON(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         // A UTF-8 byte order mark is accepted by libyaml; leave such input to it.
         while index < bytes.count {
@@ -45,7 +45,7 @@ struct JSONLoader {
     }
 
     /// The document, or nil when the input is not strict JSON.
-    static func load(bytes: UnsafeBufferPointer<UInt8>, file: String, limits: YAMLLoader.Limits) -> YAMLLoader.Output? {
+    package static func load(bytes: UnsafeBufferPointer<UInt8>, file: String, limits: YAMLLoader.Limits) -> YAMLLoader.Output? {
         var loader = JSONLoader(bytes: bytes, file: file, limits: limits)
         do {
             loader.skipWhitespace()
