@@ -20,6 +20,11 @@ public struct AdmissionServer: Sendable {
         public var requestTimeout: Duration
         /// How often certificate and policy files are checked for changes.
         public var reloadInterval: Duration
+        /// A new connection's time for its TLS handshake and request head (slowloris), and a
+        /// request head's for its body.
+        public var clientTimeout: Duration = .seconds(10)
+        /// How long an idle keep-alive connection stays open.
+        public var idleTimeout: Duration = .seconds(120)
 
         public init(host: String = "0.0.0.0", port: Int = 8443, certificatePath: String, keyPath: String, configPath: String? = nil,
                     maxBodyBytes: Int = 3 * 1024 * 1024, requestTimeout: Duration = .seconds(5), reloadInterval: Duration = .seconds(2)) {
@@ -46,11 +51,14 @@ public struct AdmissionServer: Sendable {
         try state.loadPolicy(from: configuration.configPath)
         self.state = state
         let configPath = configuration.configPath
+        var service = ServiceConfiguration(host: configuration.host, port: configuration.port, certificatePath: configuration.certificatePath,
+                                           keyPath: configuration.keyPath, maxBodyBytes: configuration.maxBodyBytes,
+                                           requestTimeout: configuration.requestTimeout, reloadInterval: configuration.reloadInterval)
+        service.clientTimeout = configuration.clientTimeout
+        service.idleTimeout = configuration.idleTimeout
         host = try ServiceHost(
             name: "admission",
-            configuration: ServiceConfiguration(host: configuration.host, port: configuration.port, certificatePath: configuration.certificatePath,
-                                                keyPath: configuration.keyPath, maxBodyBytes: configuration.maxBodyBytes,
-                                                requestTimeout: configuration.requestTimeout, reloadInterval: configuration.reloadInterval),
+            configuration: service,
             metrics: metrics,
             watched: configPath.map { path in [WatchedFiles(name: "policy", paths: [path]) { try state.loadPolicy(from: path) }] } ?? [])
         host.setReady(true)

@@ -57,10 +57,16 @@ struct ReloadingTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel 
 }
 
 extension HTTPServerBuilder {
-    /// HTTP/1.1 over TLS whose certificate can be replaced while the server runs.
-    static func reloadingTLS(_ box: TLSContextBox) -> HTTPServerBuilder {
-        .init { responder in
-            ReloadingTLSChannel(baseChannel: HTTP1Channel(responder: responder), box: box)
+    /// HTTP/1.1 over TLS whose certificate can be replaced while the server runs, with slow
+    /// clients closed (`SlowClientGuard`).
+    static func reloadingTLS(_ box: TLSContextBox, headTimeout: Duration, idleTimeout: Duration,
+                             onSlowClient: @escaping @Sendable () -> Void) -> HTTPServerBuilder {
+        let head = TimeAmount.nanoseconds(Int64(headTimeout / .nanoseconds(1)))
+        let idle = TimeAmount.nanoseconds(Int64(idleTimeout / .nanoseconds(1)))
+        return .init { responder in
+            let configuration = HTTP1Channel.Configuration(
+                additionalChannelHandlers: [SlowClientGuard(headTimeout: head, idleTimeout: idle, onClose: onSlowClient)])
+            return ReloadingTLSChannel(baseChannel: HTTP1Channel(responder: responder, configuration: configuration), box: box)
         }
     }
 }

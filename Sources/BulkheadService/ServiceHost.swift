@@ -22,6 +22,12 @@ public struct ServiceConfiguration: Sendable {
     public var requestTimeout: Duration
     /// How often the certificate and the watched files are checked for changes.
     public var reloadInterval: Duration
+    /// How long a new connection has for its TLS handshake and a complete request head, and a
+    /// request head for its body (slowloris).
+    public var clientTimeout: Duration = .seconds(10)
+    /// How long an idle keep-alive connection stays open; longer than the API server's client
+    /// keeps one (90 s), so Bulkhead never closes a connection the client is about to use.
+    public var idleTimeout: Duration = .seconds(120)
 
     public init(host: String, port: Int, certificatePath: String, keyPath: String, maxBodyBytes: Int, requestTimeout: Duration,
                 reloadInterval: Duration) {
@@ -56,6 +62,7 @@ public final class ServiceHost: Sendable {
     public let metrics: PrometheusCollectorRegistry
     public let watched: [WatchedFiles]
     private let readiness = Locked(false)
+    private let slowClients: Counter
 
     /// Reads the certificate (an error if it cannot: a server never starts without one).
     public init(name: String, configuration: ServiceConfiguration, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
@@ -64,6 +71,7 @@ public final class ServiceHost: Sendable {
         self.metrics = metrics
         self.configuration = configuration
         self.watched = watched
+        slowClients = metrics.makeCounter(name: "bulkhead_slow_connections_closed_total", labels: [("server", name)])
         tls = try TLSContextBox(certificatePath: configuration.certificatePath, keyPath: configuration.keyPath)
     }
 
@@ -91,7 +99,10 @@ public final class ServiceHost: Sendable {
         var applicationConfiguration = ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port))
         applicationConfiguration.serverName = "bulkhead-\(name)"
         return Application(
-            router: router, server: .reloadingTLS(tls), configuration: applicationConfiguration,
+            router: router,
+            server: .reloadingTLS(tls, headTimeout: configuration.clientTimeout, idleTimeout: configuration.idleTimeout,
+                                  onSlowClient: { [slowClients] in slowClients.increment() }),
+            configuration: applicationConfiguration,
             services: [FileWatchService(host: self)],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
     }

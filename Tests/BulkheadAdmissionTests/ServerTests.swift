@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import BulkheadAdmission
+import BulkheadCore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -16,7 +17,8 @@ final class RunningServer: @unchecked Sendable {
     private var task: Task<Void, any Error>?
     private(set) var port = 0
 
-    init(policy: String? = nil, requestTimeout: Duration = .seconds(5), maxBodyBytes: Int = 3 * 1024 * 1024) async throws {
+    init(policy: String? = nil, requestTimeout: Duration = .seconds(5), maxBodyBytes: Int = 3 * 1024 * 1024,
+         clientTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(120)) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-webhook-\(UUID().uuidString)")
         certificates = try WebhookCertificates.generate(dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"])
         try certificates.write(to: directory.path)
@@ -25,10 +27,13 @@ final class RunningServer: @unchecked Sendable {
             configPath = directory.appendingPathComponent("bulkhead.yaml").path
             try policy.write(toFile: configPath ?? "", atomically: true, encoding: .utf8)
         }
-        server = try AdmissionServer(configuration: .init(
+        var configuration = AdmissionServer.Configuration(
             host: "127.0.0.1", port: 0, certificatePath: directory.appendingPathComponent("tls.crt").path,
             keyPath: directory.appendingPathComponent("tls.key").path, configPath: configPath, maxBodyBytes: maxBodyBytes,
-            requestTimeout: requestTimeout, reloadInterval: .milliseconds(100)))
+            requestTimeout: requestTimeout, reloadInterval: .milliseconds(100))
+        configuration.clientTimeout = clientTimeout
+        configuration.idleTimeout = idleTimeout
+        server = try AdmissionServer(configuration: configuration)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificates.caPEM.utf8)))
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
@@ -233,4 +238,70 @@ struct ServerTests {
         }
         try await server.stop()
     }
+
+    /// Slow clients are closed at their deadline and good requests go on meanwhile: a connection that
+    /// never starts TLS, and one that dribbles its ClientHello a byte at a time (bench/soak.sh dribbles
+    /// request heads over TLS).
+    @Test func closesSlowClients() async throws {
+        let server = try await RunningServer(clientTimeout: .milliseconds(700), idleTimeout: .milliseconds(1500))
+        do {
+            func closedAfter(_ send: @escaping @Sendable (Int32) -> Bool) async throws -> Duration? {
+                let socket = try LoopbackSocket(port: server.port)
+                defer { socket.close() }
+                let begin = ContinuousClock.now
+                while ContinuousClock.now - begin < .seconds(6) {
+                    guard send(socket.descriptor) else { return ContinuousClock.now - begin }
+                    if socket.peerClosed(waitingMilliseconds: 100) { return ContinuousClock.now - begin }
+                }
+                return nil
+            }
+            // No TLS handshake at all.
+            let silent = try await closedAfter { _ in true }
+            #expect(silent.map { $0 >= .milliseconds(600) && $0 < .seconds(3) } == true, "silent connection closed after \(String(describing: silent))")
+            // A handshake record announced at 512 bytes, then its bytes one per 100 ms: never whole in time.
+            let sent = Locked(0)
+            let dribbled = try await closedAfter { descriptor in
+                let header: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00]
+                let count = sent.withLock { count -> Int in count += 1; return count }
+                var byte: UInt8 = count <= header.count ? header[count - 1] : 0
+                return write(descriptor, &byte, 1) == 1
+            }
+            #expect(dribbled.map { $0 >= .milliseconds(600) && $0 < .seconds(3) } == true,
+                    "dribbling connection closed after \(String(describing: dribbled))")
+            // Meanwhile the server answers, and counts what it closed.
+            #expect(try await server.get("/healthz").0 == 200)
+            let (_, metrics) = try await server.get("/metrics")
+            #expect(metrics.contains("bulkhead_slow_connections_closed_total{server=\"admission\"}"), "\(metrics)")
+        } catch {
+            Issue.record(error)
+        }
+        try await server.stop()
+    }
+}
+
+/// A plain TCP connection to a loopback port, for clients that misbehave below HTTP.
+struct LoopbackSocket: Sendable {
+    let descriptor: Int32
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard descriptor >= 0, connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    /// Whether the peer closed the connection (a read gives end of file or an error) within the wait.
+    func peerClosed(waitingMilliseconds: Int32) -> Bool {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, waitingMilliseconds) > 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        return read(descriptor, &buffer, buffer.count) <= 0
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
 }
