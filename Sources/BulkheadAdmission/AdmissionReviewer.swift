@@ -86,7 +86,13 @@ public struct AdmissionReviewer: Sendable {
         }
         guard let request = root["request"], request.isMapping else { throw BadRequest(message: "request: missing") }
         guard let uid = request["uid"]?.string, !uid.isEmpty else { throw BadRequest(message: "request.uid: missing") }
+        guard request["uid"]?.scalar?.style == .quoted else { throw BadRequest(message: "request.uid: must be a string") }
+        // An unknown or missing operation is refused, never allowed: the API server then applies the
+        // webhook's failure policy.
         let operation = request["operation"]?.string ?? ""
+        guard ["CREATE", "UPDATE", "DELETE", "CONNECT"].contains(operation) else {
+            throw BadRequest(message: "request.operation: expected CREATE, UPDATE, DELETE or CONNECT, got \(operation.isEmpty ? "none" : operation)")
+        }
         let kind = request["kind"]?["kind"]?.string ?? ""
         let namespace = request["namespace"]?.string ?? ""
         let dryRun = request["dryRun"]?.bool ?? false

@@ -25,6 +25,8 @@ public struct AdmissionServer: Sendable {
         public var clientTimeout: Duration = .seconds(10)
         /// How long an idle keep-alive connection stays open.
         public var idleTimeout: Duration = .seconds(120)
+        /// How long requests are still served after SIGTERM (readiness false) before draining.
+        public var drainDelay: Duration = .seconds(5)
 
         public init(host: String = "0.0.0.0", port: Int = 8443, certificatePath: String, keyPath: String, configPath: String? = nil,
                     maxBodyBytes: Int = 3 * 1024 * 1024, requestTimeout: Duration = .seconds(5), reloadInterval: Duration = .seconds(2)) {
@@ -56,6 +58,7 @@ public struct AdmissionServer: Sendable {
                                            requestTimeout: configuration.requestTimeout, reloadInterval: configuration.reloadInterval)
         service.clientTimeout = configuration.clientTimeout
         service.idleTimeout = configuration.idleTimeout
+        service.drainDelay = configuration.drainDelay
         host = try ServiceHost(
             name: "admission",
             configuration: service,
@@ -77,9 +80,9 @@ public struct AdmissionServer: Sendable {
         }, onServerRunning: onServerRunning)
     }
 
-    /// Runs until SIGTERM or SIGINT, then stops accepting and drains the requests in flight.
+    /// Runs until SIGTERM or SIGINT, then drains (`ServiceHost.run`).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await makeApplication(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await host.run(makeApplication(onServerRunning: onServerRunning))
     }
 
     static func validate(_ request: Request, state: AdmissionState, host: ServiceHost) async -> Response {

@@ -31,6 +31,9 @@ public final class TLSContextBox: Sendable {
         let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        // A closing connection waits this long for the peer's close_notify (5 s by default): a
+        // slow client closed by SlowClientGuard should not hold its descriptor that much longer.
+        configuration.shutdownTimeout = .seconds(1)
         return try NIOSSLContext(configuration: configuration)
     }
 }

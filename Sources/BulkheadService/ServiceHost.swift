@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 /// What every long-running Bulkhead server shares (the admission webhook now; the audit-log
 /// backend, the L7 guard and the node agent's API next): HTTPS with a certificate reloaded while
@@ -28,6 +29,8 @@ public struct ServiceConfiguration: Sendable {
     /// How long an idle keep-alive connection stays open; longer than the API server's client
     /// keeps one (90 s), so Bulkhead never closes a connection the client is about to use.
     public var idleTimeout: Duration = .seconds(120)
+    /// How long requests are still served after SIGTERM, with readiness false, before draining.
+    public var drainDelay: Duration = .seconds(5)
 
     public init(host: String, port: Int, certificatePath: String, keyPath: String, maxBodyBytes: Int, requestTimeout: Duration,
                 reloadInterval: Duration) {
@@ -79,6 +82,13 @@ public final class ServiceHost: Sendable {
     public func setReady(_ ready: Bool) { readiness.set(ready) }
     public var certificateGeneration: Int { tls.generation }
 
+    /// Counts a reload of the certificate or of watched files (`bulkhead_reloads_total`,
+    /// `bulkhead_reload_failures_total`, by server and what was reloaded).
+    func countReload(_ what: String, succeeded: Bool) {
+        let name = succeeded ? "bulkhead_reloads_total" : "bulkhead_reload_failures_total"
+        metrics.makeCounter(name: name, labels: [("server", self.name), ("what", what)]).increment()
+    }
+
     /// The application: the shared endpoints, then the server's own routes.
     public func makeApplication(routes: (Router<BasicRequestContext>) -> Void,
                                 onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
@@ -107,9 +117,34 @@ public final class ServiceHost: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) })
     }
 
-    /// Runs until SIGTERM or SIGINT, then stops accepting and drains the requests in flight.
-    public func run(routes: (Router<BasicRequestContext>) -> Void, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await makeApplication(routes: routes, onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    /// Runs the application until SIGTERM or SIGINT, then drains as Kubernetes needs: readiness
+    /// turns false at once and requests are still served for `drainDelay` (the endpoints controller
+    /// and the API server stop sending to a terminating pod a moment after it is told to stop; a
+    /// server that closed at once would drop what is already on its way), then it stops accepting,
+    /// answers the requests in flight and closes idle connections.
+    public func run(_ application: some ApplicationProtocol) async throws {
+        let logger = Logger(label: "bulkhead.\(name)")
+        let group = ServiceGroup(configuration: .init(services: [.init(service: application)], logger: logger))
+        // Each task answers whether it was the server that ended.
+        try await withThrowingTaskGroup(of: Bool.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return true
+            }
+            tasks.addTask { [self] in
+                for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                    setReady(false)
+                    logger.info("stopping: not ready; serving \(configuration.drainDelay) more, then draining")
+                    try? await Task.sleep(for: configuration.drainDelay)
+                    await group.triggerGracefulShutdown()
+                    break
+                }
+                return false
+            }
+            // Wait for the server to end (drained, or failed); then the signal watcher goes with it.
+            while let serverEnded = try await tasks.next(), !serverEnded {}
+            tasks.cancelAll()
+        }
     }
 
     // MARK: request helpers
@@ -175,8 +210,10 @@ struct FileWatchService: Service {
                 do {
                     try host.tls.reload(certificatePath: configuration.certificatePath, keyPath: configuration.keyPath)
                     certificates = newCertificates
+                    host.countReload("certificate", succeeded: true)
                     logger.info("reloaded the serving certificate")
                 } catch {
+                    host.countReload("certificate", succeeded: false)
                     logger.error("keeping the previous certificate: \(error)")
                 }
             }
@@ -186,8 +223,10 @@ struct FileWatchService: Service {
                 do {
                     try files.reload()
                     stamps[index] = stamp
+                    host.countReload(files.name, succeeded: true)
                     logger.info("reloaded the \(files.name)")
                 } catch {
+                    host.countReload(files.name, succeeded: false)
                     logger.error("keeping the previous \(files.name): \(error)")
                 }
             }

@@ -28,10 +28,20 @@ struct AdmitCommand: ParsableCommand {
         @Option(help: "Policy: a .bulkhead.yaml with an `admission:` section (reloaded when it changes).")
         var config: String?
 
+        @Option(name: .customLong("drain-delay"), help: "Seconds requests are still served after SIGTERM, with /readyz failing, before draining.")
+        var drainDelay = 5.0
+
+        @Option(name: .customLong("client-timeout"), help: "Seconds a connection has for its TLS handshake and request head, and a head for its body.")
+        var clientTimeout = 10.0
+
         func run() throws {
+            guard drainDelay >= 0, clientTimeout > 0 else { throw ValidationError("--drain-delay must be 0 or more and --client-timeout more than 0") }
             let server: AdmissionServer
             do {
-                server = try AdmissionServer(configuration: .init(host: host, port: port, certificatePath: tlsCert, keyPath: tlsKey, configPath: config))
+                var configuration = AdmissionServer.Configuration(host: host, port: port, certificatePath: tlsCert, keyPath: tlsKey, configPath: config)
+                configuration.drainDelay = .milliseconds(Int(drainDelay * 1000))
+                configuration.clientTimeout = .milliseconds(Int(clientTimeout * 1000))
+                server = try AdmissionServer(configuration: configuration)
             } catch {
                 throw ValidationError("cannot start: \(error)")
             }

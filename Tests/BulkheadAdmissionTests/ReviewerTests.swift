@@ -178,6 +178,9 @@ struct ReviewerTests {
             ("{\"apiVersion\": \"admission.k8s.io/v1beta1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"1\"}}", "expected apiVersion admission.k8s.io/v1"),
             ("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\"}", "request: missing"),
             ("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"1\", \"operation\": \"CREATE\"}}", "request.object"),
+            ("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": 7, \"operation\": \"DELETE\"}}", "request.uid: must be a string"),
+            ("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"1\"}}", "request.operation: expected CREATE, UPDATE, DELETE or CONNECT, got none"),
+            ("{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"1\", \"operation\": \"PATCH\"}}", "got PATCH"),
             ("[1, 2]", "not a JSON object"),
             ("\u{0}\u{1}garbage", "malformed JSON"),
         ] {

