@@ -32,6 +32,9 @@ struct JSONLoaderTests {
         #"{"a": 1, "b": 2, "a": 3}"#,
         "{\"k\": \"ü\", \"z\": {\"y\": [true,false,null]}}",
         "  \r\n{\"windows\": \"line\"}\r\n",
+        // Found by scripts/fuzz: DEL and C1 controls are JSON but not YAML; both roads refuse them alike.
+        "{\"a\": \"x\u{7F}y\"}",
+        "{\"a\": \"x\u{85}y\", \"b\": \"\u{FEFF}\"}",
         "{" + (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ",") + ", \"k7\": 0}",
     ])
     func sameTreeAndDiagnosticsAsLibyaml(text: String) {

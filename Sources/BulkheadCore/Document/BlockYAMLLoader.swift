@@ -75,10 +75,7 @@ package struct BlockYAMLLoader {
         while true {
             switch decoder.decode(&iterator) {
             case .scalarValue(let scalar):
-                let value = scalar.value
-                if (0x80...0x9F).contains(value) || value == 0xFEFF || value == 0x2028 || value == 0x2029 || value == 0xFFFE || value == 0xFFFF {
-                    return nil
-                }
+                if LibyamlCharacters.isSpecial(scalar.value) { return nil }
             case .emptyInput:
                 return false
             case .error:

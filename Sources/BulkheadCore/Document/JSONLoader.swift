@@ -140,11 +140,13 @@ package struct JSONLoader {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
                 if ascii { return String(decoding: raw, as: UTF8.self) }
-                guard let text = String(validating: raw, as: UTF8.self) else { throw GiveUp() }
+                guard let text = String(validating: raw, as: UTF8.self), !LibyamlCharacters.holdsSpecial(text) else { throw GiveUp() }
                 return text
             }
             if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
-            if byte < 0x20 { throw GiveUp() }
+            // JSON allows DEL and the C1 controls in strings, libyaml does not: such input goes to
+            // libyaml, so the diagnostic does not depend on the road.
+            if byte < 0x20 || byte == 0x7F { throw GiveUp() }
             if byte >= 0x80 { ascii = false }
             index += 1
         }
@@ -158,10 +160,10 @@ package struct JSONLoader {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                guard let text = String(validating: out, as: UTF8.self) else { throw GiveUp() }
+                guard let text = String(validating: out, as: UTF8.self), !LibyamlCharacters.holdsSpecial(text) else { throw GiveUp() }
                 return text
             }
-            if byte < 0x20 { throw GiveUp() }
+            if byte < 0x20 || byte == 0x7F { throw GiveUp() }
             guard byte == UInt8(ascii: "\\") else {
                 out.append(byte)
                 index += 1

@@ -45,3 +45,16 @@ enum HexDigits {
         return value
     }
 }
+
+/// Characters libyaml refuses or treats as something else (C1 controls, NEL, the byte order mark
+/// inside a document, the Unicode line and paragraph separators, non-characters): the fast roads
+/// leave input holding them to libyaml, so no tree or diagnostic depends on the road.
+enum LibyamlCharacters {
+    @inline(__always) static func isSpecial(_ value: UInt32) -> Bool {
+        (0x80...0x9F).contains(value) || value == 0xFEFF || value == 0x2028 || value == 0x2029 || value == 0xFFFE || value == 0xFFFF
+    }
+
+    static func holdsSpecial(_ text: String) -> Bool {
+        text.unicodeScalars.contains { isSpecial($0.value) }
+    }
+}
