@@ -226,12 +226,12 @@ for thread in helpers[3:]:
 
 wrk_output, _ = wrk.communicate()
 elapsed = time.monotonic() - started
+stop.set()
+sample()
+time.sleep(3)  # the server checks its files every 2 s: let it see the last rotation and rewrite
 reloads_seen = metric('bulkhead_reloads_total{server="admission",what="policy"}')
 slow_counted = metric("bulkhead_slow_connections_closed_total")
 generation_metric = metric('bulkhead_reloads_total{server="admission",what="certificate"}')
-sample()
-stop.set()
-time.sleep(1.5)
 
 # --- SIGTERM with requests in flight -----------------------------------------------------------------
 burst = 32
