@@ -74,7 +74,10 @@ public final class ServiceHost: Sendable {
         self.metrics = metrics
         self.configuration = configuration
         self.watched = watched
-        slowClients = metrics.makeCounter(name: "bulkhead_slow_connections_closed_total", labels: [("server", name)])
+        slowClients = metrics.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "bulkhead", metricName: "slow_connections_closed", unitName: "total",
+                                             helpText: "Connections closed for not sending a request, or its body, in time."),
+            labels: [("server", name)])
         tls = try TLSContextBox(certificatePath: configuration.certificatePath, keyPath: configuration.keyPath)
     }
 
@@ -85,8 +88,12 @@ public final class ServiceHost: Sendable {
     /// Counts a reload of the certificate or of watched files (`bulkhead_reloads_total`,
     /// `bulkhead_reload_failures_total`, by server and what was reloaded).
     func countReload(_ what: String, succeeded: Bool) {
-        let name = succeeded ? "bulkhead_reloads_total" : "bulkhead_reload_failures_total"
-        metrics.makeCounter(name: name, labels: [("server", self.name), ("what", what)]).increment()
+        let descriptor = succeeded
+            ? MetricNameDescriptor(namespace: "bulkhead", metricName: "reloads", unitName: "total",
+                                   helpText: "Certificate and watched-file reloads that took effect.")
+            : MetricNameDescriptor(namespace: "bulkhead", metricName: "reload_failures", unitName: "total",
+                                   helpText: "Reloads refused (the previous files kept).")
+        metrics.makeCounter(descriptor: descriptor, labels: [("server", name), ("what", what)]).increment()
     }
 
     /// The application: the shared endpoints, then the server's own routes.
