@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "BulkheadCatalogue", targets: ["BulkheadCatalogue"]),
         .library(name: "BulkheadChains", targets: ["BulkheadChains"]),
         .library(name: "BulkheadService", targets: ["BulkheadService"]),
+        .library(name: "BulkheadImages", targets: ["BulkheadImages"]),
     ],
     dependencies: [
         // Yams is used for its bundled libyaml (module CYaml): the document tree is built from
@@ -70,7 +71,7 @@ let package = Package(
         // The composition root: every check family in one registry, for every front door.
         .target(
             name: "BulkheadCatalogue",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadChains"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadChains", "BulkheadImages"],
             swiftSettings: strict
         ),
         .target(
@@ -114,6 +115,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // zlib, for gzip layers and zip exports: the reference implementation, linked from its static
+        // archive by scripts/install.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Container images: archives and registries, the layered file system, packages, SBOMs,
+        // the vulnerability database and the image checks.
+        .target(
+            name: "BulkheadImages",
+            dependencies: [
+                "BulkheadCore", "BulkheadKubernetes", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "BulkheadHistory",
             dependencies: ["BulkheadCore", "BulkheadMatrix", .product(name: "GRDB", package: "GRDB.swift")],
@@ -122,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "bulkhead",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadCatalogue", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory", "BulkheadAdmission",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadCatalogue", "BulkheadReports", "BulkheadMatrix", "BulkheadHistory", "BulkheadAdmission", "BulkheadImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,6 +1,7 @@
 import BulkheadAWS
 import BulkheadChains
 import BulkheadCore
+import BulkheadImages
 import BulkheadKubernetes
 
 /// The composition root: every check family of this build, in one registry, with the controls
@@ -10,7 +11,7 @@ import BulkheadKubernetes
 /// engine names them.
 public enum Catalogue {
     /// Every suite, in report order.
-    public static let suites: [any CheckSuite] = KubernetesChecks.suites + [AWSChecks.suite, ChainSuite()]
+    public static let suites: [any CheckSuite] = KubernetesChecks.suites + [AWSChecks.suite, ChainSuite(), ImageSuite()]
 
     public static let registry = CheckRegistry(suites: suites)
 

@@ -106,7 +106,7 @@ public enum TextReport {
         var line = total == 0 ? paint.green("No findings") : "\(total) finding\(total == 1 ? "" : "s") (\(counts.joined(separator: ", ")))"
         line += " in \(stats.resourcesChecked) checked resource\(stats.resourcesChecked == 1 ? "" : "s")"
         line += " from \(stats.files) file\(stats.files == 1 ? "" : "s")"
-        if stats.templateResources > 0 { line += " (\(stats.templateResources) AWS resource\(stats.templateResources == 1 ? "" : "s") from infrastructure code or the account)" }
+        if stats.templateResources > 0 { line += " (\(stats.templateResources) resource\(stats.templateResources == 1 ? "" : "s") read from inside inputs: templates, modules, the account, images)" }
         var extras: [String] = []
         if stats.skipped > 0 {
             let kinds = stats.skippedKinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

@@ -9,7 +9,7 @@ struct Bulkhead: ParsableCommand {
         abstract: "Container security for Kubernetes on AWS: the customer's half of the shared-responsibility model.",
         version: BulkheadVersion.current,
         subcommands: [ScanCommand.self, ChecksCommand.self, ExplainCommand.self, RBACCommand.self, NetpolCommand.self,
-                      MatrixCommand.self, ControlsCommand.self, HistoryCommand.self, DiffCommand.self, AdmitCommand.self, AWSCommand.self])
+                      MatrixCommand.self, ControlsCommand.self, HistoryCommand.self, DiffCommand.self, AdmitCommand.self, AWSCommand.self, ImageCommand.self, DBCommand.self])
 }
 
 /// A scan allocates many small objects on every core: glibc's malloc is asked to grow its heaps

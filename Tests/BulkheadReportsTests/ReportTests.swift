@@ -131,7 +131,7 @@ struct ReportTests {
 
         let text = TextReport.render(result, context: context())
         #expect(text.contains("infra/stack.yaml:7:24 kmsKeyRotationDisabled AWS::KMS::Key Key: parameter Rotation has no default"))
-        #expect(text.contains("1 not assessed") && text.contains("(3 AWS resources from infrastructure code or the account)"))
+        #expect(text.contains("1 not assessed") && text.contains("(3 resources read from inside inputs"))
     }
 
     @Test func textReportGroupsByFileAndResourceAndSummarises() {

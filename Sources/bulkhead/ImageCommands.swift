@@ -1,0 +1,199 @@
+import ArgumentParser
+import BulkheadCatalogue
+import BulkheadCore
+import BulkheadImages
+import BulkheadReports
+import Foundation
+
+struct ImageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image", abstract: "Scan container images: packages, vulnerabilities, configuration and content; SBOMs.",
+        subcommands: [Scan.self, SBOMCommand.self])
+
+    struct ImageOptions: ParsableArguments {
+        @Argument(help: ArgumentHelp("Images: an OCI image layout (directory or .tar), a `docker save` archive (.tar, .tar.gz), or an unpacked root file system.", valueName: "image"))
+        var images: [String]
+
+        @Option(help: ArgumentHelp("Which image of a multi-platform index (os/arch[/variant]); default linux/amd64.", valueName: "platform"))
+        var platform: String?
+
+        @Option(help: ArgumentHelp("Refuse layers that expand to more than this many MiB (gzip bombs).", valueName: "MiB"))
+        var maxLayerSize = 8192
+
+        func read() -> (images: [ContainerImage], diagnostics: [Diagnostic]) {
+            let reader = ImageReader(options: ImageReader.Options(platform: platform, maxLayerBytes: maxLayerSize << 20))
+            var read: [ContainerImage] = []
+            var diagnostics: [Diagnostic] = []
+            for path in images {
+                do {
+                    read.append(try reader.read(path: path))
+                } catch let error as ArchiveError {
+                    diagnostics.append(Diagnostic(file: error.place, message: error.problem))
+                } catch {
+                    diagnostics.append(Diagnostic(file: path, message: String(describing: error)))
+                }
+            }
+            return (read, diagnostics)
+        }
+    }
+
+    struct DatabaseOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("The vulnerability database (default: $XDG_CACHE_HOME/bulkhead/vulndb.sqlite, else ~/.cache/bulkhead/).", valueName: "path"))
+        var vulndb: String?
+
+        @Option(help: ArgumentHelp("Warn when the database's last import is older than this many days.", valueName: "days"))
+        var maxDbAge = 7
+
+        var path: String { vulndb ?? VulnerabilityDatabase.defaultPath(environment: ProcessInfo.processInfo.environment) }
+
+        /// The database, or nil (with why) when there is none: vulnerabilities are then not assessed.
+        func open(note: (String) -> Void) -> VulnerabilityDatabase? {
+            guard FileManager.default.fileExists(atPath: path) else {
+                note("no vulnerability database at \(path): vulnerabilities are NOT ASSESSED (build one with `bulkhead db import`)")
+                return nil
+            }
+            do {
+                let database = try VulnerabilityDatabase(path: path, create: false)
+                if let last = try database.status().lastImport, let seconds = Int(last) {
+                    let age = (Int(Date().timeIntervalSince1970) - seconds) / 86_400
+                    if age > maxDbAge { note("the vulnerability database was last imported \(age) days ago (over \(maxDbAge)): import fresh data") }
+                }
+                return database
+            } catch {
+                note("the vulnerability database at \(path) cannot be read (\(error)): vulnerabilities are NOT ASSESSED")
+                return nil
+            }
+        }
+    }
+
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "scan",
+            abstract: "Read images and run the image checks: vulnerable packages, root user, secrets in ENV and in layer files, SSH, ADD from URLs, setuid binaries, end-of-life base OS.",
+            discussion: "Layers are streamed, never held in memory; every blob is checked against its digest. Exit 2 when an image cannot be read (after reporting the others).")
+
+        @OptionGroup(title: "Image") var image: ImageOptions
+        @OptionGroup(title: "Vulnerability database") var database: DatabaseOptions
+        @OptionGroup(title: "Output") var out: OutputOptions<ReportFormat>
+        @OptionGroup(title: "Checks") var selection: SelectionOptions
+
+        @Flag(help: "List the packages found before the findings (text output).")
+        var packages = false
+
+        @Flag(help: "List suppressed findings too.")
+        var showSuppressed = false
+
+        func run() throws {
+            let selected = try selection.registry()
+            let database = database.open(note: out.note)
+            let suites: [any CheckSuite] = selected.suites.compactMap { suite in
+                (suite as? ImageSuite).map { ImageSuite(checks: $0.checks, database: database) }
+            }
+            let registry = CheckRegistry(suites: suites, formats: selected.formats)
+            guard !registry.descriptors.isEmpty else { throw ValidationError("--only \(selection.only ?? "") selects no image check; see `bulkhead checks`") }
+            let (images, readErrors) = image.read()
+            if packages, out.effectiveFormat == .text {
+                for image in images {
+                    let inventory = PackageCatalog.inventory(of: image)
+                    out.note("\(image.reference): \(inventory.operatingSystem?.prettyName ?? "unknown OS"), \(inventory.packages.count) packages")
+                    for package in inventory.packages {
+                        out.note("  \(package.ecosystem.rawValue) \(package.name) \(package.version)\(package.layer.map { " (layer \($0 + 1))" } ?? "")  \(package.path)")
+                    }
+                }
+            }
+            let reads = images.map { InputRead(models: [$0], diagnostics: $0.diagnostics) }
+            var result = Scanner(registry: registry, options: ScanOptions()).scan([], sourced: reads)
+            result.diagnostics = readErrors + result.diagnostics
+            let threshold = selection.failOn ?? .low
+            let context = ReportContext(toolVersion: BulkheadVersion.current, registry: registry, showSuppressed: showSuppressed,
+                                        color: out.color, failOn: threshold)
+            let shown = selection.displayed(result)
+            try Output.write(to: out.output) { try Reports.write(shown, format: out.effectiveFormat, context: context, to: $0) }
+            out.reportDiagnostics(result.diagnostics)
+            if !result.errors.isEmpty || !readErrors.isEmpty { throw ExitCode(2) }
+            if result.hasFindings(atOrAbove: threshold) { throw ExitCode(1) }
+        }
+    }
+
+    struct SBOMCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sbom", abstract: "Write an image's software bill of materials: CycloneDX 1.6 or SPDX 2.3, JSON.")
+
+        @OptionGroup(title: "Image") var image: ImageOptions
+
+        @Option(name: .shortAndLong, help: "cyclonedx or spdx.")
+        var format: String = "cyclonedx"
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file"))
+        var output: String?
+
+        func run() throws {
+            guard let chosen = SBOM.Format(rawValue: format.lowercased()) else { throw ValidationError("-f \(format): cyclonedx or spdx") }
+            let (images, errors) = image.read()
+            for error in errors { Output.error(error.description) }
+            let timestamp = ISO8601DateFormatter().string(from: Date())
+            var documents: [String] = []
+            for image in images {
+                let inventory = PackageCatalog.inventory(of: image)
+                for problem in inventory.problems { Output.error("\(image.name): \(problem)") }
+                documents.append(chosen == .cyclonedx
+                    ? SBOM.cycloneDX(image, inventory, toolVersion: BulkheadVersion.current, timestamp: timestamp)
+                    : SBOM.spdx(image, inventory, toolVersion: BulkheadVersion.current, timestamp: timestamp))
+            }
+            try Output.write(documents.joined(), to: output)
+            if !errors.isEmpty { throw ExitCode(2) }
+        }
+    }
+}
+
+struct DBCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "The local vulnerability database: import advisories, show what is in it.",
+        subcommands: [Import.self, Status.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Import advisories: OSV records (JSON or YAML, any ecosystem), Alpine/Wolfi secdb (YAML or JSON), the Debian Security Tracker's JSON.",
+            discussion: "Directories are walked. A record that cannot be read is reported with its file and skipped; the rest is imported (exit 2 if any was skipped).")
+
+        @Argument(help: ArgumentHelp("Files or directories of advisories.", valueName: "path"))
+        var paths: [String]
+
+        @OptionGroup(title: "Vulnerability database") var database: ImageCommand.DatabaseOptions
+
+        func run() throws {
+            let store = try VulnerabilityDatabase(path: database.path, create: true)
+            let started = Date()
+            let report = try VulnerabilityImporter().importPaths(paths, into: store)
+            try store.recordImport(path: paths.joined(separator: " "), at: String(Int(Date().timeIntervalSince1970)), advisories: report.advisories,
+                                   skipped: report.diagnostics.filter { $0.level == .error }.count)
+            for diagnostic in report.diagnostics { Output.error(diagnostic.description) }
+            print("imported \(report.advisories) advisories from \(report.files) files into \(database.path) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+                  + " (\(report.withdrawn) withdrawn ignored, \(report.diagnostics.filter { $0.level == .error }.count) unreadable)")
+            if report.diagnostics.contains(where: { $0.level == .error }) { throw ExitCode(2) }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "What the vulnerability database holds and how old it is.")
+
+        @OptionGroup(title: "Vulnerability database") var database: ImageCommand.DatabaseOptions
+
+        func run() throws {
+            let store = try VulnerabilityDatabase(path: database.path, create: false)
+            let status = try store.status()
+            print("\(database.path): \(status.advisories) advisories")
+            for (ecosystem, count) in status.byEcosystem { print("  \(ecosystem): \(count)") }
+            if let newest = status.newestAdvisory { print("newest advisory modified \(newest)") }
+            for entry in status.imports {
+                let date = Int(entry.at).map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? entry.at
+                print("imported \(date): \(entry.advisories) advisories (\(entry.skipped) unreadable) from \(entry.path)")
+            }
+            if let last = status.lastImport, let seconds = Int(last) {
+                let age = (Int(Date().timeIntervalSince1970) - seconds) / 86_400
+                if age > database.maxDbAge { print("warning: last import \(age) days ago (over \(database.maxDbAge))") }
+            }
+        }
+    }
+}
