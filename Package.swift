@@ -202,6 +202,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "BulkheadImagesTests",
+            dependencies: ["BulkheadCore", "BulkheadImages", "BulkheadTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "BulkheadCLITests",
             dependencies: ["bulkhead", "BulkheadTestSupport"],
             exclude: ["Fixtures"],

@@ -150,9 +150,15 @@ public enum Apk {
         let count = max(left.count, right.count)
         left += Array(repeating: .end, count: count - left.count)
         right += Array(repeating: .end, count: count - right.count)
-        for (x, y) in zip(left, right) {
+        for (position, (x, y)) in zip(left, right).enumerated() {
             switch (x, y) {
             case (.number(let p), .number(let q)):
+                // After the first component, a leading zero makes the number a fraction (apk-tools):
+                // 1.02 < 1.1; compared as strings.
+                if position > 0, (p.count > 1 && p.hasPrefix("0")) || (q.count > 1 && q.hasPrefix("0")) {
+                    if p != q { return p < q ? -1 : 1 }
+                    continue
+                }
                 let c = numeric(p, q)
                 if c != 0 { return c }
             case (.letter(let p), .letter(let q)):
@@ -359,6 +365,9 @@ public enum PEP440 {
         var current = ""
         while index < s.endIndex, s[index].isNumber || s[index] == "." {
             if s[index] == "." {
+                // A dot followed by no digit ends the release (`1.0.post1`).
+                let next = s.index(after: index)
+                guard next < s.endIndex, s[next].isNumber else { break }
                 guard let value = Int(current) else { return nil }
                 result.release.append(value)
                 current = ""

@@ -1,0 +1,294 @@
+@testable import BulkheadImages
+import BulkheadCore
+import BulkheadTestSupport
+import Foundation
+import Testing
+
+/// Writes tar archives for the tests (ustar; PAX records for long names).
+struct TarWriter {
+    var bytes: [UInt8] = []
+
+    enum Entry {
+        case file(String, String, mode: Int = 0o644)
+        case directory(String)
+        case symlink(String, String)
+    }
+
+    static func octal(_ value: Int, _ width: Int) -> [UInt8] {
+        let text = String(value, radix: 8)
+        return Array((String(repeating: "0", count: max(0, width - 1 - text.count)) + text).utf8) + [0]
+    }
+
+    mutating func header(name: String, size: Int, mode: Int, type: UInt8, link: String = "") {
+        var block = [UInt8](repeating: 0, count: 512)
+        func put(_ field: [UInt8], _ offset: Int) { for (i, b) in field.enumerated() where offset + i < 512 { block[offset + i] = b } }
+        put(Array(name.utf8.prefix(100)), 0)
+        put(Self.octal(mode, 8), 100)
+        put(Self.octal(0, 8), 108)
+        put(Self.octal(0, 8), 116)
+        put(Self.octal(size, 12), 124)
+        put(Self.octal(1_795_910_400, 12), 136)
+        put(Array(repeating: 0x20, count: 8), 148)
+        block[156] = type
+        put(Array(link.utf8.prefix(100)), 157)
+        put(Array("ustar\u{0}00".utf8), 257)
+        let sum = block.reduce(0) { $0 + Int($1) }
+        put(Self.octal(sum, 7) + [0x20], 148)
+        bytes += block
+    }
+
+    mutating func body(_ data: [UInt8]) {
+        bytes += data
+        bytes += [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
+    }
+
+    mutating func add(_ entry: Entry) {
+        switch entry {
+        case .file(let name, let content, let mode):
+            let data = Array(content.utf8)
+            if name.utf8.count > 100 {
+                let record = " path=\(name)\n"
+                let length = record.utf8.count + 2
+                let pax = "\(length + String(length).count - 2)" + record
+                header(name: "PaxHeader", size: pax.utf8.count, mode: 0o644, type: UInt8(ascii: "x"))
+                body(Array(pax.utf8))
+            }
+            header(name: name, size: data.count, mode: mode, type: UInt8(ascii: "0"))
+            body(data)
+        case .directory(let name):
+            header(name: name, size: 0, mode: 0o755, type: UInt8(ascii: "5"))
+        case .symlink(let name, let target):
+            header(name: name, size: 0, mode: 0o777, type: UInt8(ascii: "2"), link: target)
+        }
+    }
+
+    func finished() -> [UInt8] { bytes + [UInt8](repeating: 0, count: 1024) }
+
+    static func make(_ entries: [Entry]) -> [UInt8] {
+        var writer = TarWriter()
+        for entry in entries { writer.add(entry) }
+        return writer.finished()
+    }
+}
+
+func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["gzip", "-c", "-n"]
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    let writer = Thread {
+        input.fileHandleForWriting.write(Data(bytes))
+        try? input.fileHandleForWriting.close()
+    }
+    writer.start()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Array(data)
+}
+
+/// An OCI image layout written by the test: layers (tars), a config and a manifest, with digests.
+struct LayoutBuilder {
+    var blobs: [String: [UInt8]] = [:]
+    var layerDigests: [String] = []
+    var diffIDs: [String] = []
+    var history: [String] = []
+
+    mutating func addLayer(_ tar: [UInt8], createdBy: String) throws {
+        let compressed = try gzip(tar)
+        let digest = sha256Digest(compressed)
+        blobs[digest] = compressed
+        layerDigests.append(digest)
+        diffIDs.append(sha256Digest(tar))
+        history.append(createdBy)
+    }
+
+    func files(user: String = "root", env: [String] = ["PATH=/usr/bin"], tamper: Bool = false) -> [String: [UInt8]] {
+        var blobs = self.blobs
+        let historyJSON = history.map { "{\"created_by\":\(JSONText.quoted($0))}" }.joined(separator: ",")
+        let config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"User\":\(JSONText.quoted(user)),\"Env\":[\(env.map { JSONText.quoted($0) }.joined(separator: ","))],\"ExposedPorts\":{\"22/tcp\":{}}},"
+            + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\(diffIDs.map { "\"\($0)\"" }.joined(separator: ","))]},\"history\":[\(historyJSON)]}"
+        let configDigest = sha256Digest(Array(config.utf8))
+        blobs[configDigest] = Array(config.utf8)
+        let layers = layerDigests.map { "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"\($0)\",\"size\":\(self.blobs[$0]?.count ?? 0)}" }
+        let manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"\(configDigest)\",\"size\":\(config.utf8.count)},\"layers\":[\(layers.joined(separator: ","))]}"
+        let manifestDigest = sha256Digest(Array(manifest.utf8))
+        blobs[manifestDigest] = Array(manifest.utf8)
+        if tamper, let first = layerDigests.first, var bytes = blobs[first] {
+            bytes[bytes.count / 2] ^= 0xff
+            blobs[first] = bytes
+        }
+        var files: [String: [UInt8]] = ["oci-layout": Array("{\"imageLayoutVersion\":\"1.0.0\"}".utf8),
+                                        "index.json": Array("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"\(manifestDigest)\",\"size\":\(manifest.utf8.count)}]}".utf8)]
+        for (digest, bytes) in blobs { files["blobs/" + digest.replacingOccurrences(of: ":", with: "/")] = bytes }
+        return files
+    }
+
+    static func write(_ files: [String: [UInt8]], to directory: URL) throws {
+        for (path, bytes) in files {
+            let url = directory.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+    }
+
+    static func tar(_ files: [String: [UInt8]]) -> [UInt8] {
+        var writer = TarWriter()
+        for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
+            writer.header(name: path, size: bytes.count, mode: 0o644, type: UInt8(ascii: "0"))
+            writer.body(bytes)
+        }
+        return writer.finished()
+    }
+}
+
+@Suite("Image reading")
+struct ImageReaderTests {
+    static let status = """
+        Package: libssl3
+        Status: install ok installed
+        Architecture: amd64
+        Source: openssl
+        Version: 3.0.11-1~deb12u2
+
+        Package: libssh2-1
+        Status: install ok installed
+        Architecture: amd64
+        Source: libssh2 (1.10.0-3)
+        Version: 1.10.0-3+b1
+
+        Package: removed-one
+        Status: deinstall ok config-files
+        Version: 1.0-1
+
+        """
+
+    static func sampleLayout() throws -> LayoutBuilder {
+        var builder = LayoutBuilder()
+        try builder.addLayer(TarWriter.make([
+            .directory("./etc/"), .file("./etc/os-release", "ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"),
+            .file("./var/lib/dpkg/status", status), .file("./app/old.txt", "x"), .file("./app/.env", "TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789AB\n"),
+            .file("./dir/a", "a"), .file("./dir/b", "b"), .file("./usr/bin/passwd", "x", mode: 0o4755),
+        ]), createdBy: "base")
+        let longName = "usr/lib/python3/dist-packages/" + String(repeating: "n", count: 90) + "/requests-2.19.1.dist-info/METADATA"
+        try builder.addLayer(TarWriter.make([
+            .file("app/.wh.old.txt", ""), .file("app/.wh..env", ""), .file("dir/.wh..wh..opq", ""), .file("dir/c", "c"), .file("../escape", "x"),
+            .file("usr/local/bin/helper", "x", mode: 0o4755), .symlink("etc/alt-release", "../etc/os-release"),
+            .file(longName, "Metadata-Version: 2.1\nName: requests\nVersion: 2.19.1\n\nbody\n"),
+        ]), createdBy: "ADD https://example.com/x.tar.gz /opt/")
+        return builder
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-image-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func layoutDirectoryAndArchiveAgree() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try Self.sampleLayout().files()
+        try LayoutBuilder.write(files, to: directory.appendingPathComponent("layout"))
+        let tarURL = directory.appendingPathComponent("image.oci.tar")
+        try Data(LayoutBuilder.tar(files)).write(to: tarURL)
+        let gzURL = directory.appendingPathComponent("image.oci.tar.gz")
+        try Data(gzip(LayoutBuilder.tar(files))).write(to: gzURL)
+
+        for path in [directory.appendingPathComponent("layout").path, tarURL.path, gzURL.path] {
+            let image = try ImageReader().read(path: path)
+            let tree = image.tree.files
+            #expect(image.digest?.hasPrefix("sha256:") == true)
+            #expect(image.layers.count == 2)
+            #expect(tree["app/old.txt"] == nil, "whiteout applied")
+            #expect(tree["app/.env"] == nil, "whiteout applied")
+            #expect(tree["dir/a"] == nil && tree["dir/b"] == nil && tree["dir/c"] != nil, "opaque directory applied")
+            #expect(tree["escape"] == nil && tree["../escape"] == nil)
+            #expect(image.diagnostics.contains { $0.message.contains("outside the image root") })
+            #expect(image.tree.resolve("etc/alt-release") == "etc/os-release")
+
+            let inventory = PackageCatalog.inventory(of: image)
+            #expect(inventory.operatingSystem?.ecosystem?.1 == "Debian:12")
+            let names = Set(inventory.packages.map { "\($0.ecosystem.rawValue)/\($0.name)@\($0.version)" })
+            #expect(names == ["Debian/libssl3@3.0.11-1~deb12u2", "Debian/libssh2-1@1.10.0-3+b1", "PyPI/requests@2.19.1"])
+            let ssh = inventory.packages.first { $0.name == "libssh2-1" }
+            #expect(ssh?.sourceName == "libssh2" && ssh?.sourceVersion == "1.10.0-3")
+            #expect(ssh?.purl == "pkg:deb/debian/libssh2-1@1.10.0-3%2Bb1?arch=amd64&distro=debian-12&upstream=libssh2%401.10.0-3" || ssh?.purl.contains("upstream=libssh2") == true)
+            #expect(inventory.packages.first { $0.name == "requests" }?.layer == 1)
+
+            // The checks on the image: setuid above the base, the credential in a deleted file, root, SSH, ADD URL.
+            let suite = ImageSuite()
+            let result = Scanner(registry: CheckRegistry(suites: [suite])).scan([], sourced: [InputRead(models: [image])])
+            let ids = Set(result.findings.map(\.checkID))
+            #expect(ids == ["imageSetuidAdded", "imageCredentialFile", "imageRunsAsRoot", "imageSSHExposed", "imageAddFromURL"])
+            #expect(result.findings.filter { $0.checkID == "imageSetuidAdded" }.map(\.fieldPath) == ["layers[1]:/usr/local/bin/helper"])
+            let credential = result.findings.first { $0.checkID == "imageCredentialFile" }
+            #expect(credential?.location.line == 1 && credential?.location.file.hasSuffix("/app/.env") == true)
+            #expect(credential?.message.contains("ghp_abcdef") == false, "never printed")
+            // No database: vulnerabilities are not assessed, never passed.
+            #expect(result.notAssessed.contains { $0.checkID == "imageVulnerablePackage" })
+        }
+    }
+
+    @Test func tamperedBlobIsRefused() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = try Self.sampleLayout().files(tamper: true)
+        let tarURL = directory.appendingPathComponent("image.oci.tar")
+        try Data(LayoutBuilder.tar(files)).write(to: tarURL)
+        #expect {
+            try ImageReader().read(path: tarURL.path)
+        } throws: { error in
+            String(describing: error).contains("does not match its digest") || String(describing: error).contains("not valid compressed data")
+        }
+    }
+
+    @Test func badArchives() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let layer = TarWriter.make([.file("big", String(repeating: "A", count: 1 << 20))])
+        // A layer that expands past the cap (a gzip bomb, scaled down).
+        var builder = LayoutBuilder()
+        try builder.addLayer(layer, createdBy: "bomb")
+        let bomb = directory.appendingPathComponent("bomb.tar")
+        try Data(LayoutBuilder.tar(builder.files())).write(to: bomb)
+        #expect { try ImageReader(options: .init(maxLayerBytes: 64 << 10)).read(path: bomb.path) } throws: { String(describing: $0).contains("expands to more than") }
+        // Truncated: the archive cut in the middle of a blob.
+        let whole = LayoutBuilder.tar(try Self.sampleLayout().files())
+        let truncated = directory.appendingPathComponent("truncated.tar")
+        try Data(whole.prefix(whole.count / 2)).write(to: truncated)
+        #expect { try ImageReader().read(path: truncated.path) } throws: { error in
+            let text = String(describing: error)
+            return text.contains("truncated") || text.contains("ends early") || text.contains("missing") || text.contains("is not in the image")
+        }
+        // Not an archive at all; a damaged tar header.
+        let text = directory.appendingPathComponent("notes.txt")
+        try Data("hello".utf8).write(to: text)
+        #expect { try ImageReader().read(path: text.path) } throws: { String(describing: $0).contains("not an image archive") }
+        var damaged = whole
+        damaged[10] ^= 0x55
+        let damagedURL = directory.appendingPathComponent("damaged.tar")
+        try Data(damaged).write(to: damagedURL)
+        #expect { try ImageReader().read(path: damagedURL.path) } throws: { error in
+            let text = String(describing: error)
+            return text.contains("checksum") || text.contains("not an image archive")
+        }
+    }
+
+    @Test func goBuildInfoParses() throws {
+        // The inline format: header, then varint-prefixed version and module strings.
+        var blob: [UInt8] = [0xff] + Array(" Go buildinf:".utf8) + [8, 2]
+        blob += [UInt8](repeating: 0, count: 32 - blob.count)
+        let version = Array("go1.22.1".utf8)
+        let modules = [UInt8](repeating: 0x30, count: 16) + Array("path\texample.com/app\nmod\texample.com/app\t(devel)\t\ndep\tgolang.org/x/text\tv0.3.7\th1:x\n".utf8) + [UInt8](repeating: 0x31, count: 16)
+        blob += [UInt8(version.count)] + version + [UInt8(modules.count & 0x7f | 0x80), UInt8(modules.count >> 7)] + modules
+        let binary: [UInt8] = [0x7f, 0x45, 0x4c, 0x46] + [UInt8](repeating: 0, count: 300_000) + blob + [UInt8](repeating: 0, count: 100)
+        let info = try GoBuildInfo.scan(MemoryStream(binary))
+        #expect(info?.goVersion == "go1.22.1")
+        #expect(info?.dependencies == [GoBuildInfo.Module(path: "golang.org/x/text", version: "v0.3.7")])
+        #expect(try GoBuildInfo.scan(MemoryStream(Array("#!/bin/sh\necho".utf8))) == nil)
+    }
+}
