@@ -11,7 +11,7 @@ import BulkheadKubernetes
 /// engine names them.
 public enum Catalogue {
     /// Every suite, in report order.
-    public static let suites: [any CheckSuite] = KubernetesChecks.suites + [AWSChecks.suite, ChainSuite(), ImageSuite()]
+    public static let suites: [any CheckSuite] = KubernetesChecks.suites + [AWSChecks.suite, ChainSuite(), ImageSuite(), DockerfileSuite()]
 
     public static let registry = CheckRegistry(suites: suites)
 

@@ -161,17 +161,25 @@ struct DBCommand: ParsableCommand {
         var paths: [String]
 
         @OptionGroup(title: "Vulnerability database") var database: ImageCommand.DatabaseOptions
+        @OptionGroup(title: "Output") var out: OutputOptions<ListFormat>
 
         func run() throws {
             let store = try VulnerabilityDatabase(path: database.path, create: true)
             let started = Date()
             let report = try VulnerabilityImporter().importPaths(paths, into: store)
+            let unreadable = report.diagnostics.filter { $0.level == .error }.count
             try store.recordImport(path: paths.joined(separator: " "), at: String(Int(Date().timeIntervalSince1970)), advisories: report.advisories,
-                                   skipped: report.diagnostics.filter { $0.level == .error }.count)
-            for diagnostic in report.diagnostics { Output.error(diagnostic.description) }
-            print("imported \(report.advisories) advisories from \(report.files) files into \(database.path) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
-                  + " (\(report.withdrawn) withdrawn ignored, \(report.diagnostics.filter { $0.level == .error }.count) unreadable)")
-            if report.diagnostics.contains(where: { $0.level == .error }) { throw ExitCode(2) }
+                                   skipped: unreadable)
+            out.reportDiagnostics(report.diagnostics)
+            let seconds = Date().timeIntervalSince(started)
+            if out.effectiveFormat == .json {
+                try out.write("{\"database\":\(JSONText.quoted(database.path)),\"files\":\(report.files),\"advisories\":\(report.advisories),"
+                              + "\"withdrawn\":\(report.withdrawn),\"unreadable\":\(unreadable),\"seconds\":\(String(format: "%.2f", seconds))}\n")
+            } else {
+                try out.write("imported \(report.advisories) advisories from \(report.files) files into \(database.path) in \(String(format: "%.1f", seconds)) s"
+                              + " (\(report.withdrawn) withdrawn ignored, \(unreadable) unreadable)\n")
+            }
+            if unreadable > 0 { throw ExitCode(2) }
         }
     }
 
@@ -179,21 +187,29 @@ struct DBCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "What the vulnerability database holds and how old it is.")
 
         @OptionGroup(title: "Vulnerability database") var database: ImageCommand.DatabaseOptions
+        @OptionGroup(title: "Output") var out: OutputOptions<ListFormat>
 
         func run() throws {
             let store = try VulnerabilityDatabase(path: database.path, create: false)
             let status = try store.status()
-            print("\(database.path): \(status.advisories) advisories")
-            for (ecosystem, count) in status.byEcosystem { print("  \(ecosystem): \(count)") }
-            if let newest = status.newestAdvisory { print("newest advisory modified \(newest)") }
-            for entry in status.imports {
-                let date = Int(entry.at).map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? entry.at
-                print("imported \(date): \(entry.advisories) advisories (\(entry.skipped) unreadable) from \(entry.path)")
+            let age = status.lastImport.flatMap(Int.init).map { (Int(Date().timeIntervalSince1970) - $0) / 86_400 }
+            func date(_ at: String) -> String {
+                Int(at).map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? at
             }
-            if let last = status.lastImport, let seconds = Int(last) {
-                let age = (Int(Date().timeIntervalSince1970) - seconds) / 86_400
-                if age > database.maxDbAge { print("warning: last import \(age) days ago (over \(database.maxDbAge))") }
+            if out.effectiveFormat == .json {
+                let ecosystems = status.byEcosystem.map { "\(JSONText.quoted($0.0)):\($0.1)" }.joined(separator: ",")
+                let imports = status.imports.map { "{\"path\":\(JSONText.quoted($0.path)),\"at\":\(JSONText.quoted(date($0.at))),\"advisories\":\($0.advisories),\"unreadable\":\($0.skipped)}" }
+                try out.write("{\"database\":\(JSONText.quoted(database.path)),\"advisories\":\(status.advisories),\"ecosystems\":{\(ecosystems)},"
+                              + "\"newestAdvisory\":\(status.newestAdvisory.map(JSONText.quoted) ?? "null"),\"ageDays\":\(age.map(String.init) ?? "null"),"
+                              + "\"stale\":\(age.map { $0 > database.maxDbAge } ?? true),\"imports\":[\(imports.joined(separator: ","))]}\n")
+                return
             }
+            var text = "\(database.path): \(status.advisories) advisories\n"
+            for (ecosystem, count) in status.byEcosystem { text += "  \(ecosystem): \(count)\n" }
+            if let newest = status.newestAdvisory { text += "newest advisory modified \(newest)\n" }
+            for entry in status.imports { text += "imported \(date(entry.at)): \(entry.advisories) advisories (\(entry.skipped) unreadable) from \(entry.path)\n" }
+            if let age, age > database.maxDbAge { text += "warning: last import \(age) days ago (over \(database.maxDbAge))\n" }
+            try out.write(text)
         }
     }
 }

@@ -42,7 +42,7 @@ public enum ExampleHarness {
     /// What is wrong with one example (empty: proven).
     public static func problems(_ testCase: Case, registry: CheckRegistry) -> [String] {
         let example = testCase.example
-        let file = "example.yaml"
+        let file = example.file ?? "example.yaml"
         let scanner = Scanner(registry: registry, options: example.options)
         let read = scanner.read(text: example.manifest, file: file)
         let result = scanner.scan(read)
@@ -59,6 +59,7 @@ public enum ExampleHarness {
             break
         }
         guard !hits.isEmpty else { return problems + ["not reported"] }
+        if example.file != nil { return problems + fileProblems(testCase, hits: hits, registry: registry, file: file) }
         let documents = YAMLLoader(wrapsLocalTags: true).load(example.manifest, file: file).documents.map(\.root)
 
         // Where: the marks, or the field paths; and each finding's line and column agree with its path.
@@ -105,6 +106,29 @@ public enum ExampleHarness {
             }
             if alone.isEmpty { problems.append("object scope, but the violation needs other objects (scope: .cluster?)") }
         }
+        return problems
+    }
+}
+
+extension ExampleHarness {
+    /// An example that is not YAML (a Dockerfile): the marks, a line and field path on each finding, and
+    /// suppression by a `# bulkhead.io/ignore: <check> <reason>` comment above each instruction.
+    static func fileProblems(_ testCase: Case, hits: [Finding], registry: CheckRegistry, file: String) -> [String] {
+        let example = testCase.example
+        var problems: [String] = []
+        if example.marks.isEmpty { problems.append("a violating example marks where its findings point (↓)") }
+        let found = Set(hits.map { "\($0.location.line):\($0.location.column)" })
+        let marked = Set(example.marks.map(\.description))
+        if found != marked { problems.append("findings at \(found.sorted()), marked at \(marked.sorted())") }
+        for hit in hits where hit.location.line <= 0 || hit.fieldPath.isEmpty { problems.append("\(hit.fieldPath): no line or no field path") }
+        let commented = example.manifest.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard let first = line.first, !first.isWhitespace, first != "#" else { return String(line) }
+            return "# \(Suppressions.key): \(testCase.checkID) the example test suppresses it\n" + line
+        }.joined(separator: "\n")
+        let again = Scanner(registry: registry, options: example.options).scan(text: commented, file: file)
+        let left = again.findings.filter { $0.checkID == testCase.checkID }
+        if !left.isEmpty { problems.append("a \(Suppressions.key) comment does not suppress \(left.map(\.fieldPath))") }
+        if again.suppressed.filter({ $0.checkID == testCase.checkID }).count < hits.count { problems.append("suppressed findings are not listed as suppressed") }
         return problems
     }
 }

@@ -74,11 +74,14 @@ public struct CheckExample: Sendable, Hashable {
     /// also resolves in the manifest to check the line and column.
     public var marks: [Mark]
     public var at: [String]
+    /// The file name the example is read as (`Dockerfile`); nil: a YAML manifest.
+    public var file: String?
 
     public static let marker: Character = "↓"
 
-    public init(_ expect: Expectation, _ manifest: String, options: ScanOptions = ScanOptions(), note: String? = nil, at: [String] = []) {
+    public init(_ expect: Expectation, _ manifest: String, options: ScanOptions = ScanOptions(), note: String? = nil, at: [String] = [], file: String? = nil) {
         self.expect = expect
+        self.file = file
         self.options = options
         self.note = note
         self.at = at

@@ -144,6 +144,11 @@ public struct CheckRegistry: Sendable {
         formats.reduce(InputDiscovery.manifestExtensions) { $0.union($1.fileExtensions) }
     }
 
+    /// The file names a directory walk picks up (`Dockerfile`), from every format.
+    public var fileNames: Set<String> {
+        formats.reduce(into: Set<String>()) { $0.formUnion($1.fileNames) }
+    }
+
     public var descriptors: [CheckDescriptor] { suites.flatMap(\.descriptors) }
 
     public func descriptor(_ id: String) -> CheckDescriptor? {

@@ -36,7 +36,8 @@ public enum InputDiscovery {
     /// its whole path (`--exclude 'charts/**'`, `--exclude '*.generated.yaml'`).
     /// `extensions`: what a directory walk picks up (`CheckRegistry.fileExtensions` adds each
     /// format's own, such as Terraform's `tf`); a file named on the command line is always read.
-    public static func discover(_ paths: [String], exclude: [String] = [], extensions: Set<String> = manifestExtensions) -> Output {
+    /// `names`: file names picked up whatever their extension (`Dockerfile`, and `Dockerfile.dev`).
+    public static func discover(_ paths: [String], exclude: [String] = [], extensions: Set<String> = manifestExtensions, names: Set<String> = []) -> Output {
         var output = Output()
         let excluded = exclude.map(Glob.init)
         var seenFiles = Set<FileIdentity>()
@@ -53,7 +54,7 @@ public enum InputDiscovery {
             if identity.isDirectory {
                 output.directories.append(path)
                 var visited = Set<FileIdentity>()
-                walk(path, root: path, identity: identity, excluded: excluded, extensions: extensions, visited: &visited, seenFiles: &seenFiles, into: &output)
+                walk(path, root: path, identity: identity, excluded: excluded, extensions: extensions, names: names, visited: &visited, seenFiles: &seenFiles, into: &output)
             } else if seenFiles.insert(identity).inserted {
                 output.inputs.append(.file(path))
             }
@@ -61,7 +62,7 @@ public enum InputDiscovery {
         return output
     }
 
-    private static func walk(_ directory: String, root: String, identity: FileIdentity, excluded: [Glob], extensions: Set<String>, visited: inout Set<FileIdentity>,
+    private static func walk(_ directory: String, root: String, identity: FileIdentity, excluded: [Glob], extensions: Set<String>, names: Set<String>, visited: inout Set<FileIdentity>,
                              seenFiles: inout Set<FileIdentity>, into output: inout Output) {
         guard visited.insert(identity).inserted else {
             let real = realPath(directory) ?? directory
@@ -84,6 +85,7 @@ public enum InputDiscovery {
                 if excluded.contains(where: { $0.matches(entry) || $0.matches(String(relative)) || $0.matches(path) }) { continue }
             }
             let isManifest = extensions.contains((entry as NSString).pathExtension.lowercased())
+                || names.contains(entry) || names.contains { entry.hasPrefix($0 + ".") }
             guard let entryIdentity = FileIdentity(path) else {
                 if isManifest || isDanglingLink(path) {
                     output.diagnostics.append(Diagnostic(file: path, message: "symbolic link points nowhere (or loops)"))
@@ -92,7 +94,7 @@ public enum InputDiscovery {
             }
             if entryIdentity.isDirectory {
                 if isSkippedDirectory(entry) { continue }
-                walk(path, root: root, identity: entryIdentity, excluded: excluded, extensions: extensions, visited: &visited, seenFiles: &seenFiles, into: &output)
+                walk(path, root: root, identity: entryIdentity, excluded: excluded, extensions: extensions, names: names, visited: &visited, seenFiles: &seenFiles, into: &output)
             } else if isManifest, seenFiles.insert(entryIdentity).inserted {
                 output.inputs.append(.file(path))
             }

@@ -67,6 +67,8 @@ public protocol InputFormat: Sendable {
     var name: String { get }
     /// File extensions a directory walk picks up for this format (without the dot).
     var fileExtensions: Set<String> { get }
+    /// File names a directory walk picks up (`Dockerfile`; also `Dockerfile.<anything>`).
+    var fileNames: Set<String> { get }
     /// Whether the whole file is this format's, from its path and its first bytes.
     func claims(file: String, head: UnsafeBufferPointer<UInt8>) -> Bool
     /// Reads a file this format claimed.
@@ -84,6 +86,7 @@ public protocol InputFormat: Sendable {
 
 extension InputFormat {
     public var fileExtensions: Set<String> { [] }
+    public var fileNames: Set<String> { [] }
     public func claims(file: String, head: UnsafeBufferPointer<UInt8>) -> Bool { false }
     public func read(file: String, bytes: UnsafeBufferPointer<UInt8>, context: ReadContext) -> InputRead { InputRead() }
     public func keepsLocalTags(file: String, bytes: UnsafeBufferPointer<UInt8>) -> Bool { false }

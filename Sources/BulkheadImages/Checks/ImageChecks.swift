@@ -139,7 +139,7 @@ struct VulnerablePackage: ImageCheck {
         id: "imageVulnerablePackage", title: "Image holds a package with a known vulnerability", severity: .high, category: "image/vulnerabilities",
         description: "A package in the image is affected by an advisory in the vulnerability database (OSV, Alpine secdb, Debian tracker), matched with its ecosystem's version order; distribution packages match on their source package. The finding's severity is the advisory's (from its CVSS vector where given).",
         remediation: "Upgrade the package to the fixed version (rebuild on an updated base image for distribution packages); where no fix exists, judge the exposure and record an exception with an expiry.",
-        controls: [ControlCatalog.imageSecurity, "ASSUME-CONTAINER-IMAGE-SCANNING"],
+        controls: [ControlCatalog.imageSecurity],
         frameworks: ImageChecks.cisImages + [FrameworkReference(.pciDSS, "6.3.3"), FrameworkReference(.soc2, "CC7.1")],
         scope: .cluster,
         examples: [
@@ -395,7 +395,7 @@ struct EndOfLifeOS: ImageCheck {
         id: "imageEndOfLifeOS", title: "Base operating system past end of life", severity: .high, category: "image/base",
         description: "The image's operating system release (from /etc/os-release) no longer receives security updates: new vulnerabilities in it will not be fixed.",
         remediation: "Rebuild on a supported release of the distribution (or a distroless/minimal base that is maintained).",
-        controls: [ControlCatalog.imageSecurity, "ASSUME-CONTAINER-BASE-IMAGES"],
+        controls: [ControlCatalog.imageSecurity],
         frameworks: [FrameworkReference(.nist800190, "5.1.5"), FrameworkReference(.pciDSS, "6.3.3")],
         scope: .cluster,
         examples: [
