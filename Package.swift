@@ -123,9 +123,13 @@ let package = Package(
         .target(
             name: "BulkheadImages",
             dependencies: [
-                "BulkheadCore", "BulkheadKubernetes", "CZlib",
+                "BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

@@ -11,7 +11,7 @@ struct ImageCommand: ParsableCommand {
         subcommands: [Scan.self, SBOMCommand.self])
 
     struct ImageOptions: ParsableArguments {
-        @Argument(help: ArgumentHelp("Images: an OCI image layout (directory or .tar), a `docker save` archive (.tar, .tar.gz), or an unpacked root file system.", valueName: "image"))
+        @Argument(help: ArgumentHelp("Images: an OCI image layout (directory or .tar), a `docker save` archive (.tar, .tar.gz), an unpacked root file system, or a registry reference (registry/repository[:tag][@digest]) to pull.", valueName: "image"))
         var images: [String]
 
         @Option(help: ArgumentHelp("Which image of a multi-platform index (os/arch[/variant]); default linux/amd64.", valueName: "platform"))
@@ -20,13 +20,40 @@ struct ImageCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Refuse layers that expand to more than this many MiB (gzip bombs).", valueName: "MiB"))
         var maxLayerSize = 8192
 
+        @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Allow plain HTTP for this registry (host[:port]); loopback registries need no flag.", valueName: "registry"))
+        var insecureRegistries: [String] = []
+
+        @Option(help: ArgumentHelp("PEM file of CA certificates to trust for the registry.", valueName: "file"))
+        var registryCA: String?
+
+        @Option(help: ArgumentHelp("Registry user name (else ~/.docker/config.json, or ECR through the AWS credential chain).", valueName: "name"))
+        var username: String?
+
+        @Flag(help: "Read the registry password from standard input.")
+        var passwordStdin = false
+
+        /// Files and directories are read from disk; anything else that parses as a reference is pulled.
         func read() -> (images: [ContainerImage], diagnostics: [Diagnostic]) {
             let reader = ImageReader(options: ImageReader.Options(platform: platform, maxLayerBytes: maxLayerSize << 20))
             var read: [ContainerImage] = []
             var diagnostics: [Diagnostic] = []
+            var password: String?
+            if passwordStdin { password = readLine(strippingNewline: true) }
             for path in images {
                 do {
-                    read.append(try reader.read(path: path))
+                    if FileManager.default.fileExists(atPath: path) || ImageReference(path) == nil {
+                        read.append(try reader.read(path: path))
+                    } else {
+                        var options = RegistryClient.Options()
+                        options.platform = platform
+                        options.insecureRegistries = Set(insecureRegistries)
+                        options.caFile = registryCA
+                        options.username = username
+                        options.password = password
+                        options.environment = ProcessInfo.processInfo.environment
+                        let client = RegistryClient(options: options)
+                        read.append(try Blocking.run { try await client.pull(path, reader: reader) })
+                    }
                 } catch let error as ArchiveError {
                     diagnostics.append(Diagnostic(file: error.place, message: error.problem))
                 } catch {

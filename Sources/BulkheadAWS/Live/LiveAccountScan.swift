@@ -52,7 +52,7 @@ public struct LiveAccountScan: InputSource {
     }
 
     /// Sends one plain HTTP request (for the credential chain's STS, container and IMDS calls).
-    static func send(_ http: HTTPClient, _ spec: HTTPRequestSpec) async throws -> (status: Int, body: [UInt8]) {
+    public static func send(_ http: HTTPClient, _ spec: HTTPRequestSpec) async throws -> (status: Int, body: [UInt8]) {
         var request = HTTPClientRequest(url: spec.url)
         request.method = HTTPMethod(rawValue: spec.method)
         for (name, value) in spec.headers { request.headers.add(name: name, value: value) }

@@ -133,6 +133,11 @@ public final class HashingStream: ByteStream {
 
 private let hexDigits = (0..<16).map { String($0, radix: 16) }
 
+/// Lower-case hex of bytes (a digest).
+func hexString(_ bytes: some Sequence<UInt8>) -> String {
+    bytes.map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()
+}
+
 /// `sha256:<hex>` of bytes in memory.
 public func sha256Digest(_ bytes: [UInt8]) -> String {
     "sha256:" + SHA256.hash(data: bytes).map { hexDigits[Int($0 >> 4)] + hexDigits[Int($0 & 15)] }.joined()

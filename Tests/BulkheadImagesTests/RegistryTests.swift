@@ -1,0 +1,153 @@
+@testable import BulkheadImages
+import BulkheadCore
+import BulkheadTestSupport
+import Foundation
+import Testing
+
+/// Debian's docker-registry on a loopback port, with TLS (a CA made by the test) and basic auth
+/// (htpasswd), the shared app image pushed into it with skopeo; Bulkhead pulls it back.
+enum RegistryTools {
+    static func which(_ tool: String) -> Bool {
+        ["/usr/bin/", "/usr/sbin/", "/usr/local/bin/"].contains { FileManager.default.isExecutableFile(atPath: $0 + tool) }
+    }
+
+    static var present: Bool {
+        ["docker-registry", "skopeo", "htpasswd", "openssl"].allSatisfy(which) && SharedImages.present
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        if let input {
+            let stdin = Pipe()
+            process.standardInput = stdin
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        } else {
+            try process.run()
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+@Suite("Registry pulls", .enabled(if: RegistryTools.present, "skipped: needs docker-registry, skopeo, htpasswd (apache2-utils) and openssl from Debian, and ../shared/images"))
+struct RegistryTests {
+    final class Registry {
+        let directory: URL
+        let port: Int
+        let process: Process
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-registry-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("storage"), withIntermediateDirectories: true)
+            let d = directory.path
+            try RegistryTools.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                                   "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "\(d)/key.pem", "-out", "\(d)/cert.pem"])
+            let htpasswd = try RegistryTools.run(["htpasswd", "-Bbn", "bulkhead", "s3cret-pass"]).output
+            try htpasswd.trimmingCharacters(in: .whitespacesAndNewlines).appending("\n").write(toFile: "\(d)/htpasswd", atomically: true, encoding: .utf8)
+            var chosen = 0
+            var started: Process?
+            for _ in 0..<5 {
+                let candidate = Int.random(in: 30000..<60000)
+                let config = """
+                    version: 0.1
+                    log: {level: error}
+                    storage: {filesystem: {rootdirectory: \(d)/storage}}
+                    http: {addr: "127.0.0.1:\(candidate)", tls: {certificate: \(d)/cert.pem, key: \(d)/key.pem}}
+                    auth: {htpasswd: {realm: bulkhead-test, path: \(d)/htpasswd}}
+                    """
+                try config.write(toFile: "\(d)/config.yml", atomically: true, encoding: .utf8)
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
+                process.arguments = ["serve", "\(d)/config.yml"]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                // Up when it answers (401 without credentials).
+                for _ in 0..<50 {
+                    if try RegistryTools.run(["openssl", "s_client", "-connect", "127.0.0.1:\(candidate)", "-brief"], input: "").output.contains("CONNECTION ESTABLISHED") { break }
+                    Thread.sleep(forTimeInterval: 0.1)
+                }
+                if process.isRunning {
+                    chosen = candidate
+                    started = process
+                    break
+                }
+            }
+            guard let started else { throw ArchiveError("docker-registry", "did not start") }
+            port = chosen
+            process = started
+        }
+
+        func push(_ archive: String, as name: String) throws {
+            let outcome = try RegistryTools.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "bulkhead:s3cret-pass",
+                                                 "oci-archive:\(archive)", "docker://127.0.0.1:\(port)/\(name)"])
+            if outcome.status != 0 { throw ArchiveError("skopeo", outcome.output) }
+        }
+
+        deinit {
+            process.terminate()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    func client(_ registry: Registry, password: String?) -> RegistryClient {
+        var options = RegistryClient.Options()
+        options.caFile = registry.directory.appendingPathComponent("cert.pem").path
+        options.username = password == nil ? nil : "bulkhead"
+        options.password = password
+        options.environment = ["HOME": registry.directory.path]
+        return RegistryClient(options: options)
+    }
+
+    @Test func pullsWithTLSAndBasicAuth() async throws {
+        let registry = try Registry()
+        let archive = SharedImages.images.appendingPathComponent("app.oci.tar").path
+        try registry.push(archive, as: "bulkhead/app:v1")
+        let pulled = try await client(registry, password: "s3cret-pass").pull("127.0.0.1:\(registry.port)/bulkhead/app:v1", reader: ImageReader())
+        let local = try ImageReader().read(path: archive)
+        #expect(pulled.name == "127.0.0.1:\(registry.port)/bulkhead/app:v1")
+        #expect(pulled.config.diffIDs == local.config.diffIDs, "the same layers")
+        let key = { (p: Package) in "\(p.ecosystem.rawValue)/\(p.name)@\(p.version)" }
+        #expect(Set(PackageCatalog.inventory(of: pulled).packages.map(key)) == Set(PackageCatalog.inventory(of: local).packages.map(key)))
+        // By digest too.
+        let digest = try #require(pulled.digest)
+        let byDigest = try await client(registry, password: "s3cret-pass").pull("127.0.0.1:\(registry.port)/bulkhead/app@\(digest)", reader: ImageReader())
+        #expect(byDigest.digest == digest)
+
+        // Wrong password, no credentials: clear errors, nothing read.
+        await #expect { try await client(registry, password: "wrong").pull("127.0.0.1:\(registry.port)/bulkhead/app:v1", reader: ImageReader()) }
+            throws: { String(describing: $0).contains("401") }
+        await #expect { try await client(registry, password: nil).pull("127.0.0.1:\(registry.port)/bulkhead/app:v1", reader: ImageReader()) }
+            throws: { String(describing: $0).contains("user name and password") }
+        // Without the CA the certificate is refused (HTTPS is not given up for a loopback registry that speaks it).
+        var untrusted = RegistryClient.Options()
+        untrusted.username = "bulkhead"
+        untrusted.password = "s3cret-pass"
+        await #expect(throws: (any Error).self) { try await RegistryClient(options: untrusted).pull("127.0.0.1:\(registry.port)/bulkhead/app:v1", reader: ImageReader()) }
+    }
+}
+
+@Suite("Image references")
+struct ImageReferenceTests {
+    @Test func references() {
+        #expect(ImageReference("nginx")?.description == "docker.io/library/nginx:latest")
+        #expect(ImageReference("ghcr.io/org/app:1.2")?.repository == "org/app")
+        #expect(ImageReference("localhost:5000/app")?.isLoopback == true)
+        #expect(ImageReference("123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:v1")?.ecrRegion == "eu-west-1")
+        #expect(ImageReference("app@sha256:abc") == nil, "a malformed digest")
+        #expect(ImageReference("UPPER/case") == nil)
+        #expect(RegistryClient.Session.challengeParameters(#"realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#)
+            == ["realm": "https://auth.example/token", "service": "registry.example", "scope": "repository:a/b:pull"])
+        #expect(Base64.decode(Base64.encode(Array("AWS:pässword".utf8))) == Array("AWS:pässword".utf8))
+    }
+}
