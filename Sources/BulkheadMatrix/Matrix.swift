@@ -202,7 +202,13 @@ public struct MatrixBuilder {
             } else {
                 let examinedKeys = Set(examined.map { "\($0.file)\u{0}\($0.resource)" })
                 // Informational findings are observations, not failures of the control.
-                let failing = Set(findings.filter { $0.severity > .info }.map { "\($0.location.file)\u{0}\($0.resource)" }).intersection(examinedKeys)
+                // A finding inside a subject (a file in an image's layer: `image@digest:layer/path`) is the subject's.
+                var subjectFiles: [ResourceRef: [String]] = [:]
+                for subject in scan.subjects { subjectFiles[subject.resource, default: []].append(subject.location.file) }
+                let failing = Set(findings.filter { $0.severity > .info }.map { finding -> String in
+                    let file = subjectFiles[finding.resource]?.first { finding.location.file.hasPrefix($0) } ?? finding.location.file
+                    return "\(file)\u{0}\(finding.resource)"
+                }).intersection(examinedKeys)
                 let status: ControlStatus
                 if failing.isEmpty {
                     status = .pass

@@ -32,36 +32,46 @@ struct ImageCommand: ParsableCommand {
         @Flag(help: "Read the registry password from standard input.")
         var passwordStdin = false
 
-        /// Files and directories are read from disk; anything else that parses as a reference is pulled.
         func read() -> (images: [ContainerImage], diagnostics: [Diagnostic]) {
-            let reader = ImageReader(options: ImageReader.Options(platform: platform, maxLayerBytes: maxLayerSize << 20))
-            var read: [ContainerImage] = []
-            var diagnostics: [Diagnostic] = []
             var password: String?
             if passwordStdin { password = readLine(strippingNewline: true) }
-            for path in images {
-                do {
-                    if FileManager.default.fileExists(atPath: path) || ImageReference(path) == nil {
-                        read.append(try reader.read(path: path))
-                    } else {
-                        var options = RegistryClient.Options()
-                        options.platform = platform
-                        options.insecureRegistries = Set(insecureRegistries)
-                        options.caFile = registryCA
-                        options.username = username
-                        options.password = password
-                        options.environment = ProcessInfo.processInfo.environment
-                        let client = RegistryClient(options: options)
-                        read.append(try Blocking.run { try await client.pull(path, reader: reader) })
-                    }
-                } catch let error as ArchiveError {
-                    diagnostics.append(Diagnostic(file: error.place, message: error.problem))
-                } catch {
-                    diagnostics.append(Diagnostic(file: path, message: String(describing: error)))
-                }
-            }
-            return (read, diagnostics)
+            var options = RegistryClient.Options()
+            options.platform = platform
+            options.insecureRegistries = Set(insecureRegistries)
+            options.caFile = registryCA
+            options.username = username
+            options.password = password
+            options.environment = ProcessInfo.processInfo.environment
+            return ImageCommand.readImages(images, reader: ImageReader(options: ImageReader.Options(platform: platform, maxLayerBytes: maxLayerSize << 20)),
+                                           registry: options)
         }
+    }
+
+    /// Files and directories are read from disk; anything else that parses as a reference is pulled.
+    static func readImages(_ images: [String], reader: ImageReader, registry: RegistryClient.Options) -> (images: [ContainerImage], diagnostics: [Diagnostic]) {
+        var read: [ContainerImage] = []
+        var diagnostics: [Diagnostic] = []
+        for path in images {
+            do {
+                if FileManager.default.fileExists(atPath: path) || ImageReference(path) == nil {
+                    read.append(try reader.read(path: path))
+                } else {
+                    let client = RegistryClient(options: registry)
+                    read.append(try Blocking.run { try await client.pull(path, reader: reader) })
+                }
+            } catch let error as ArchiveError {
+                diagnostics.append(Diagnostic(file: error.place, message: error.problem))
+            } catch {
+                diagnostics.append(Diagnostic(file: path, message: String(describing: error)))
+            }
+        }
+        return (read, diagnostics)
+    }
+
+    /// The registry with the image suite given the database (the catalogue's has none).
+    static func withDatabase(_ registry: CheckRegistry, _ database: VulnerabilityDatabase?) -> CheckRegistry {
+        CheckRegistry(suites: registry.suites.map { suite in (suite as? ImageSuite).map { ImageSuite(checks: $0.checks, database: database) } ?? suite },
+                      formats: registry.formats)
     }
 
     struct DatabaseOptions: ParsableArguments {
@@ -113,10 +123,7 @@ struct ImageCommand: ParsableCommand {
         func run() throws {
             let selected = try selection.registry()
             let database = database.open(note: out.note)
-            let suites: [any CheckSuite] = selected.suites.compactMap { suite in
-                (suite as? ImageSuite).map { ImageSuite(checks: $0.checks, database: database) }
-            }
-            let registry = CheckRegistry(suites: suites, formats: selected.formats)
+            let registry = ImageCommand.withDatabase(CheckRegistry(suites: selected.suites.filter { $0 is ImageSuite }, formats: selected.formats), database)
             guard !registry.descriptors.isEmpty else { throw ValidationError("--only \(selection.only ?? "") selects no image check; see `bulkhead checks`") }
             let (images, readErrors) = image.read()
             if packages, out.effectiveFormat == .text {

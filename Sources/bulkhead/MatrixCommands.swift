@@ -2,6 +2,7 @@ import ArgumentParser
 import BulkheadCatalogue
 import BulkheadCore
 import BulkheadHistory
+import BulkheadImages
 import BulkheadKubernetes
 import BulkheadMatrix
 import Foundation
@@ -36,6 +37,11 @@ struct MatrixCommand: ParsableCommand {
     @Flag(help: "Read the live AWS account too (read-only calls; the options below say which).")
     var aws = false
 
+    @Option(name: .customLong("image"), help: ArgumentHelp("An image to judge too (a layout, an archive, a root file system or a registry reference); repeatable.", valueName: "image"))
+    var images: [String] = []
+
+    @OptionGroup(title: "Vulnerability database (with --image)") var database: ImageCommand.DatabaseOptions
+
     @OptionGroup(title: "Account (with --aws)") var account: AWSAccountOptions
     @OptionGroup(title: "Output") var out: OutputOptions<MatrixFormat>
     @OptionGroup(title: "Checks") var selection: SelectionOptions
@@ -51,8 +57,8 @@ struct MatrixCommand: ParsableCommand {
     var db: String?
 
     func validate() throws {
-        if paths.isEmpty && !aws {
-            throw ValidationError("give at least one file or directory (manifests, templates, Terraform), - for standard input, or --aws")
+        if paths.isEmpty && !aws && images.isEmpty {
+            throw ValidationError("give at least one file or directory (manifests, templates, Terraform, Dockerfiles), - for standard input, --image or --aws")
         }
     }
 
@@ -61,18 +67,28 @@ struct MatrixCommand: ParsableCommand {
         let read = aws ? try account.read(command: "matrix --aws") : nil
         let discovered = input.discover(paths)
         let project = ProjectConfiguration(explicit: input.config, discovered: discovered)
-        let registry = selected
+        var registry = selected
+        var imageReads: [InputRead] = []
+        var imageErrors: [Diagnostic] = []
+        if !images.isEmpty {
+            registry = ImageCommand.withDatabase(selected, database.open(note: out.note))
+            var options = RegistryClient.Options()
+            options.environment = ProcessInfo.processInfo.environment
+            let (read, errors) = ImageCommand.readImages(images, reader: ImageReader(), registry: options)
+            imageReads = read.map { InputRead(models: [$0], diagnostics: $0.diagnostics) }
+            imageErrors = errors
+        }
         let scanner = Scanner(registry: registry, options: project.scanOptions(), config: project.config, maxFileBytes: input.maxFileBytes)
-        let assessment = scanner.assess(discovered.inputs, sourced: read.map { [$0.input] } ?? [])
+        let assessment = scanner.assess(discovered.inputs, sourced: (read.map { [$0.input] } ?? []) + imageReads)
         let (inventory, digests) = (assessment.inventory, assessment.digests)
         var scan = assessment.result
-        scan.diagnostics = discovered.diagnostics + project.diagnostics + scan.diagnostics
+        scan.diagnostics = imageErrors + discovered.diagnostics + project.diagnostics + scan.diagnostics
         if let read {
             out.note(AccountRun.describe(read))
         } else if scan.errors.isEmpty, let nothing = InputOptions.nothingRead(paths, scan.stats) {
             scan.diagnostics.append(nothing)
         }
-        let inputs = paths + (read.map { ["aws://\($0.account)/\($0.regions.joined(separator: ","))"] } ?? [])
+        let inputs = paths + images + (read.map { ["aws://\($0.account)/\($0.regions.joined(separator: ","))"] } ?? [])
         let matrix = MatrixBuilder(registry: registry).build(
             inventory: inventory, scan: selection.displayed(scan), inputs: inputs, inputsDigest: InputDigest.combined(digests))
 
