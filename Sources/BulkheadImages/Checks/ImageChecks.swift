@@ -75,7 +75,7 @@ public struct ImageSuite: CheckSuite {
     public func examines(_ descriptor: CheckDescriptor) -> Set<String> { ["Image", "ImageDescription"] }
 
     public func facts(_ image: ContainerImage) -> ImageFacts {
-        let inventory = PackageCatalog.inventory(of: image)
+        let inventory = image.sbomInventory ?? PackageCatalog.inventory(of: image)
         var facts = ImageFacts(image: image, inventory: inventory, vulnerabilities: nil, vulnerabilitiesNotAssessed: nil, now: Int(time(nil)))
         var sources: [any AdvisoryLookup] = []
         if let database { sources.append(database) }
@@ -97,6 +97,12 @@ public struct ImageSuite: CheckSuite {
         for image in context.models.of(ContainerImage.self) {
             let facts = facts(image)
             for check in checks {
+                if image.sbomInventory != nil, !(check is VulnerablePackage) {
+                    // An SBOM lists packages: the configuration and files these checks judge are not in it.
+                    outcome.record(.notAssessed("an SBOM holds no image configuration or files", at: nil, "sbom"), of: check.descriptor,
+                                   on: ImageSpot(image: image, verdict: ImageVerdict(.notAssessed("", at: nil, "sbom"))))
+                    continue
+                }
                 for verdict in check.judge(facts) {
                     outcome.record(verdict.verdict, of: check.descriptor, on: ImageSpot(image: image, verdict: verdict))
                 }

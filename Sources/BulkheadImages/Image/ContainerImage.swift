@@ -22,6 +22,16 @@ public struct ContainerImage: InputModel, Sendable {
     public var describedFiles: [String: String] = [:]
     /// Advisories a description brings along (OSV records), matched as the database's are.
     public var bundledAdvisories: [Advisory] = []
+    /// Set when the image is known only by its SBOM: its packages, and nothing of its configuration or files.
+    public var sbomInventory: PackageInventory?
+
+    /// An image known only by its SBOM (`image scan --sbom`).
+    public static func fromSBOM(_ inventory: PackageInventory, file: String) -> ContainerImage {
+        var image = ContainerImage(name: file, digest: nil, config: ImageConfig(), layers: [], tree: FileTree(layers: []), layerIndexes: [],
+                                   diagnostics: inventory.problems.map { Diagnostic(level: .warning, file: file, message: $0) })
+        image.sbomInventory = inventory
+        return image
+    }
 
     public init(name: String, digest: String?, config: ImageConfig, layers: [ImageLayer], tree: FileTree,
                 layerIndexes: [LayerIndex], diagnostics: [Diagnostic]) {
