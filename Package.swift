@@ -155,7 +155,7 @@ let package = Package(
         // What the libFuzzer targets do with their bytes; the tests replay seeds and regressions through it.
         .target(
             name: "BulkheadFuzzTargets",
-            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadAdmission"],
+            dependencies: ["BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "BulkheadAdmission", "BulkheadImages"],
             swiftSettings: strict
         ),
         // Helpers the test targets share (running outside tools); not part of the product.

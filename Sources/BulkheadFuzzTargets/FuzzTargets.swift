@@ -8,6 +8,7 @@
 import BulkheadAdmission
 import BulkheadAWS
 import BulkheadCore
+import BulkheadImages
 import BulkheadKubernetes
 
 public enum FuzzTarget: String, CaseIterable, Sendable {
@@ -20,6 +21,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case admission
     case awsXML = "aws-xml"
     case awsJSON = "aws-json"
+    case imageArchive = "image-archive"
+    case dockerfile
+    case advisory
+    case sbom
+    case versions
 
     static let libyaml = YAMLLoader(jsonFastPath: false, blockFastPath: false)
     static let loader = YAMLLoader()
@@ -76,6 +82,49 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 _ = try AWSClient.parseJSON(Array(bytes), service: "eks", action: "DescribeCluster")
             } catch {
                 if error.message.isEmpty && error.code.isEmpty { fatalError("an answer refused without saying why") }
+            }
+        case .imageArchive:
+            // A small expansion cap: a bomb must stop with an error, not exhaust memory.
+            let reader = ImageReader(options: ImageReader.Options(maxLayerBytes: 4 << 20, maxDocumentBytes: 1 << 20))
+            do {
+                let image = try reader.read(archive: Array(bytes), name: "fuzz.tar")
+                _ = PackageCatalog.inventory(of: image)
+                _ = ImageSuite().evaluate(ScanContext(options: ScanOptions(), inventory: Inventory([]), models: InputModels([image])))
+            } catch let error as ArchiveError {
+                if error.problem.isEmpty { fatalError("an archive refused without saying why") }
+            } catch {
+                fatalError("an archive refused with an unexpected error: \(error)")
+            }
+        case .dockerfile:
+            let (file, _) = Dockerfile.parse(String(decoding: bytes, as: UTF8.self), file: "Dockerfile")
+            _ = DockerfileSuite().evaluate(ScanContext(options: ScanOptions(), inventory: Inventory([]), models: InputModels([file])))
+        case .advisory:
+            for document in Self.loader.load(bytes: bytes, file: "osv.json").documents {
+                if let advisory = try? AdvisoryParser.osv(document.root, file: "osv.json") {
+                    for affected in advisory.affected {
+                        for ecosystem in [Ecosystem.pypi, .debian, .alpine, .go, .cargo] {
+                            _ = VulnerabilityMatcher.affects("1.0.0", affected, ecosystem: ecosystem)
+                        }
+                    }
+                }
+                _ = try? AdvisoryParser.alpineSecDB(document.root, file: "secdb.yaml")
+                _ = AdvisoryParser.debianTracker(document.root, file: "tracker.json")
+            }
+        case .sbom:
+            _ = try? SBOMReader.read(Array(bytes), file: "sbom.json")
+        case .versions:
+            // Two versions, split at the first newline: every order must be antisymmetric.
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { return }
+            let (a, b) = (String(parts[0]), String(parts[1]))
+            for ecosystem in Ecosystem.allCases {
+                let forward = VersionOrder.compare(a, b, ecosystem: ecosystem)
+                let backward = VersionOrder.compare(b, a, ecosystem: ecosystem)
+                if let forward, let backward, forward != -backward {
+                    fatalError("\(ecosystem): compare(\(a), \(b)) = \(forward) but compare(\(b), \(a)) = \(backward)")
+                }
+                if (forward == nil) != (backward == nil) { fatalError("\(ecosystem): \(a) vs \(b) parses one way only") }
             }
         }
     }

@@ -145,7 +145,7 @@ struct ImageCommand: ParsableCommand {
             if packages, out.effectiveFormat == .text {
                 for image in images {
                     let inventory = image.sbomInventory ?? PackageCatalog.inventory(of: image)
-                    out.note("\(image.reference): \(inventory.operatingSystem?.prettyName ?? "unknown OS"), \(inventory.packages.count) packages")
+                    out.note("\(image.reference): \(inventory.operatingSystem.map { $0.prettyName ?? $0.distro } ?? "unknown OS"), \(inventory.packages.count) packages")
                     for package in inventory.packages {
                         out.note("  \(package.ecosystem.rawValue) \(package.name) \(package.version)\(package.layer.map { " (layer \($0 + 1))" } ?? "")  \(package.path)")
                     }

@@ -25,7 +25,7 @@ struct FuzzRegressionTests {
             bytes.withUnsafeMutableBufferPointer { target.run(UnsafeBufferPointer($0)) }
         }
         // These have no files of their kind elsewhere in the repository: their seeds must be here.
-        if ["admission", "aws-xml", "aws-json"].contains(target.rawValue) {
+        if ["admission", "aws-xml", "aws-json", "image-archive", "advisory", "sbom", "versions", "dockerfile"].contains(target.rawValue) {
             #expect(!inputs.isEmpty, "fuzz/seeds/\(target.rawValue) is empty")
         }
     }

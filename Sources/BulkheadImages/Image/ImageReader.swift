@@ -63,6 +63,18 @@ public struct ImageReader: Sendable {
         return try assemble(scan, name: path)
     }
 
+    /// An image archive already in memory (a tar or gzipped tar): the fuzz target's road.
+    public func read(archive bytes: [UInt8], name: String) throws -> ContainerImage {
+        let head = Array(bytes.prefix(512))
+        let stream: any ByteStream
+        switch BlobKind.sniff(head) {
+        case .gzip: stream = try InflateStream(MemoryStream(bytes), place: name, limit: options.maxLayerBytes)
+        case .tar: stream = MemoryStream(bytes)
+        default: throw ArchiveError(name, "not an image archive (neither tar nor gzip)")
+        }
+        return try assemble(ArchiveScan.read(TarReader(stream, place: name), place: name, reader: self), name: name)
+    }
+
     // MARK: - One pass over an archive
 
     struct LayerRead {
