@@ -203,3 +203,51 @@ enum PeerTools {
 
     static var present: Bool { onPath("syft") && onPath("trivy") }
 }
+
+/// The SBOMs against their published schemas: CycloneDX 1.6 with cyclonedx-python-lib's strict JSON
+/// validator (the official schema files it ships), SPDX 2.3 with the SPDX project's own tools.
+@Suite("SBOM schemas", .enabled(if: SBOMValidators.present, "skipped: needs python3 with cyclonedx-python-lib[json-validation] and spdx-tools (scripts/test installs them in its venv)"))
+struct SBOMSchemaTests {
+    @Test func bothFormatsValidate() throws {
+        let sample = try SampleImage.write()
+        defer { try? FileManager.default.removeItem(atPath: sample) }
+        var images = [try ImageReader().read(path: sample)]
+        if SharedImages.present { images.append(try ImageReader().read(path: SharedImages.images.appendingPathComponent("app.oci.tar").path)) }
+        for image in images {
+            let inventory = PackageCatalog.inventory(of: image)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-sbom-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let cdx = directory.appendingPathComponent("bom.cdx.json")
+            let spdx = directory.appendingPathComponent("bom.spdx.json")
+            try SBOM.cycloneDX(image, inventory, toolVersion: "0.1.0", timestamp: "2026-12-07T00:00:00Z").write(to: cdx, atomically: true, encoding: .utf8)
+            try SBOM.spdx(image, inventory, toolVersion: "0.1.0", timestamp: "2026-12-07T00:00:00Z").write(to: spdx, atomically: true, encoding: .utf8)
+            let cyclone = try RegistryTools.run(["python3", "-c", """
+                import sys
+                from cyclonedx.validation.json import JsonStrictValidator
+                from cyclonedx.schema import SchemaVersion
+                error = JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read())
+                print(error if error else "valid"); sys.exit(1 if error else 0)
+                """, cdx.path])
+            #expect(cyclone.status == 0, "CycloneDX: \(cyclone.output)")
+            let spdxCheck = try RegistryTools.run(["pyspdxtools", "-i", spdx.path])
+            #expect(spdxCheck.status == 0 && !spdxCheck.output.contains("invalid"), "SPDX: \(spdxCheck.output)")
+        }
+    }
+}
+
+enum SBOMValidators {
+    static var present: Bool {
+        guard PeerTools.onPath("python3"), PeerTools.onPath("pyspdxtools") else { return false }
+        return (try? RegistryTools.run(["python3", "-c", "import cyclonedx.validation.json, jsonschema"]).status) == 0
+    }
+}
+
+/// The sample layout of the reader tests, written to a temporary directory.
+enum SampleImage {
+    static func write() throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-sample-\(UUID().uuidString)")
+        try LayoutBuilder.write(try ImageReaderTests.sampleLayout().files(), to: directory)
+        return directory.path
+    }
+}

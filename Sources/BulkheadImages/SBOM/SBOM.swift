@@ -110,7 +110,10 @@ public enum SBOM {
             if !used.insert(id).inserted { id += "-\(position)" ; used.insert(id) }
             var extra = ["\"sourceInfo\":\(q("read from \(item.path)" + (item.layer.map { " in layer \($0)" } ?? "")))",
                          "\"primaryPackagePurpose\":\(item.ecosystem.isOperatingSystem ? "\"OPERATING-SYSTEM\"" : "\"LIBRARY\"")"]
-            if let license = item.licenses.first { extra.append("\"licenseDeclared\":\(q(license.contains(" ") ? "NOASSERTION" : license))") }
+            // Package metadata states licences in free text ("BSD", "MIT License"): kept as a comment,
+            // since licenseDeclared takes SPDX license expressions only.
+            extra.append("\"licenseDeclared\":\"NOASSERTION\"")
+            if !item.licenses.isEmpty { extra.append("\"licenseComments\":\(q("declared: " + item.licenses.joined(separator: "; ")))") }
             packages.append(package(id: id, name: item.name, version: item.version, purl: item.purl, extra: extra))
             relationships.append("{\"spdxElementId\":\(q(imageID)),\"relationshipType\":\"CONTAINS\",\"relatedSpdxElement\":\(q(id))}")
             if let sourcePurl = sourcePurl(item), let source = item.sourceName {
