@@ -207,7 +207,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadImagesTests",
-            dependencies: ["BulkheadCore", "BulkheadImages", "BulkheadTestSupport"],
+            dependencies: ["BulkheadCore", "BulkheadImages", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -2,6 +2,7 @@
 import BulkheadCore
 import BulkheadTestSupport
 import Foundation
+import GRDB
 import Testing
 
 /// Writes tar archives for the tests (ustar; PAX records for long names).
@@ -290,5 +291,48 @@ struct ImageReaderTests {
         #expect(info?.goVersion == "go1.22.1")
         #expect(info?.dependencies == [GoBuildInfo.Module(path: "golang.org/x/text", version: "v0.3.7")])
         #expect(try GoBuildInfo.scan(MemoryStream(Array("#!/bin/sh\necho".utf8))) == nil)
+    }
+}
+
+@Suite("RPM databases")
+struct RPMTests {
+    /// An RPM header blob as rpmdb.sqlite stores it, written by the test.
+    static func header(_ strings: [(UInt32, String)], epoch: UInt32? = nil) -> [UInt8] {
+        var data: [UInt8] = []
+        var entries: [(UInt32, UInt32, UInt32, UInt32)] = []
+        for (tag, value) in strings {
+            entries.append((tag, 6, UInt32(data.count), 1))
+            data += Array(value.utf8) + [0]
+        }
+        if let epoch {
+            while data.count % 4 != 0 { data.append(0) }
+            entries.append((1003, 4, UInt32(data.count), 1))
+            data += [UInt8(epoch >> 24), UInt8((epoch >> 16) & 0xff), UInt8((epoch >> 8) & 0xff), UInt8(epoch & 0xff)]
+        }
+        func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)] }
+        return be(UInt32(entries.count)) + be(UInt32(data.count)) + entries.flatMap { be($0.0) + be($0.1) + be($0.2) + be($0.3) } + data
+    }
+
+    @Test func amazonLinux2023Database() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("rpmdb-\(UUID().uuidString).sqlite").path
+        defer { unlink(file) }
+        let queue = try DatabaseQueue(path: file)
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
+            for blob in [Self.header([(1000, "openssl-libs"), (1001, "3.0.8"), (1002, "1.amzn2023.0.14"), (1022, "x86_64"), (1044, "openssl-3.0.8-1.amzn2023.0.14.src.rpm"), (1014, "Apache-2.0")], epoch: 1),
+                         Self.header([(1000, "gpg-pubkey"), (1001, "d832bc31"), (1002, "1")]),
+                         Array("not a header".utf8)] {
+                try db.execute(sql: "INSERT INTO Packages (blob) VALUES (?)", arguments: [Data(blob)])
+            }
+        }
+        let bytes = try FileStream(path: file).readAll(limit: 1 << 20, place: file)
+        let os = OperatingSystem(id: "amzn", versionID: "2023", prettyName: nil, codename: nil)
+        let packages = try RPMDatabase.read(bytes, path: "var/lib/rpm/rpmdb.sqlite", os: os, layer: 0)
+        #expect(packages.count == 1)
+        let openssl = try #require(packages.first)
+        #expect(openssl.name == "openssl-libs" && openssl.version == "1:3.0.8-1.amzn2023.0.14")
+        #expect(openssl.sourceName == "openssl" && openssl.sourceVersion == "3.0.8-1.amzn2023.0.14")
+        #expect(openssl.purl.hasPrefix("pkg:rpm/amzn/openssl-libs@"))
+        #expect(Rpm.compare("3.0.8-1.amzn2023.0.14", "3.0.8-1.amzn2023.0.2") == 1)
     }
 }

@@ -168,6 +168,11 @@ struct VulnerablePackage: ImageCheck {
         ])
 
     func judge(_ facts: ImageFacts) -> [ImageVerdict] {
+        let unread = facts.inventory.unread.map { ImageVerdict(.notAssessed($0, at: nil, "packages")) }
+        return unread + judgeMatches(facts)
+    }
+
+    func judgeMatches(_ facts: ImageFacts) -> [ImageVerdict] {
         guard let result = facts.vulnerabilities else {
             guard !facts.inventory.packages.isEmpty, let reason = facts.vulnerabilitiesNotAssessed else { return [] }
             return [ImageVerdict(.notAssessed(reason, at: nil, "packages"))]

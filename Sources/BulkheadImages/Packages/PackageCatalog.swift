@@ -154,6 +154,8 @@ public struct PackageInventory: Sendable {
     public var packages: [Package]
     /// Files that looked like package data but could not be read (named, with why).
     public var problems: [String]
+    /// Package databases present but not read (Berkeley DB rpmdb): their packages are not assessed.
+    public var unread: [String] = []
 }
 
 /// The package readers. `interest` says, as a layer streams by, which files they need.
@@ -179,6 +181,7 @@ public enum PackageCatalog {
     public static let interest: @Sendable (String, Int, UInt32) -> Interest = { path, size, mode in
         if osFiles.contains(path) { return .contents(limit: 1 << 20) }
         if databases.contains(path) || path.hasPrefix("var/lib/dpkg/status.d/") { return .contents(limit: 64 << 20) }
+        if RPMDatabase.sqlitePaths.contains(path) { return .contents(limit: 512 << 20) }
         let base = ImagePath.base(path)
         let parent = ImagePath.base(ImagePath.parent(path))
         if base == "METADATA", parent.hasSuffix(".dist-info") { return .contents(limit: 4 << 20) }
@@ -193,15 +196,19 @@ public enum PackageCatalog {
 
     public static func inventory(of image: ContainerImage) -> PackageInventory {
         var problems: [String] = []
+        var unread: [String] = []
         let os = operatingSystem(image)
         var packages: [Package] = []
         packages += dpkg(image, os: os, problems: &problems)
+        packages += RPMDatabase.packages(image, os: os, problems: &problems, unread: &unread)
         packages += apk(image, os: os, problems: &problems)
         packages += python(image)
         packages += goBinaries(image)
         packages += npm(image, problems: &problems)
         packages += cargo(image)
-        return PackageInventory(operatingSystem: os, packages: packages, problems: problems)
+        var inventory = PackageInventory(operatingSystem: os, packages: packages, problems: problems)
+        inventory.unread = unread
+        return inventory
     }
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
