@@ -336,3 +336,65 @@ struct RPMTests {
         #expect(Rpm.compare("3.0.8-1.amzn2023.0.14", "3.0.8-1.amzn2023.0.2") == 1)
     }
 }
+
+@Suite("Java archives and zip exports")
+struct ZipTests {
+    /// A zip written by Python's zipfile (deflate), entries given as name → text or nested zip.
+    static func zip(_ entries: [(String, String)], nested: [(String, [(String, String)])] = []) throws -> [UInt8] {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let spec = directory.appendingPathComponent("spec.py")
+        func literal(_ pairs: [(String, String)]) -> String { "[" + pairs.map { "(\(JSONText.quoted($0.0)), \(JSONText.quoted($0.1)))" }.joined(separator: ", ") + "]" }
+        let script = """
+            import io, sys, zipfile
+            def make(pairs, nested=()):
+                b = io.BytesIO()
+                with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+                    for n, t in pairs: z.writestr(n, t)
+                    for n, p in nested: z.writestr(n, make(p))
+                return b.getvalue()
+            open(sys.argv[1], "wb").write(make(\(literal(entries)), [\(nested.map { "(\(JSONText.quoted($0.0)), \(literal($0.1)))" }.joined(separator: ", "))]))
+            """
+        try script.write(to: spec, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("out.zip").path
+        let result = try RegistryTools.run(["python3", spec.path, out])
+        guard result.status == 0 else { throw ArchiveError("python3", result.output) }
+        return try FileStream(path: out).readAll(limit: 16 << 20, place: out)
+    }
+
+    @Test(.enabled(if: PeerTools.onPath("python3"), "skipped: needs python3 to write the zip archives"))
+    func jarWithNestedLibraries() throws {
+        let jar = try Self.zip([("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n"),
+                                ("META-INF/maven/com.example/app/pom.properties", "groupId=com.example\nartifactId=app\nversion=1.0.0\n")],
+                               nested: [("BOOT-INF/lib/log4j-core-2.14.1.jar", [("META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties",
+                                                                                  "#Generated\nversion=2.14.1\ngroupId=org.apache.logging.log4j\nartifactId=log4j-core\n")]),
+                                        ("BOOT-INF/lib/plain.jar", [("META-INF/MANIFEST.MF", "Implementation-Title: plain\nImplementation-Version: 3.2\n")])])
+        let artifacts = try JavaArchive.artifacts(jar, path: "app/app.jar")
+        #expect(Set(artifacts.map { "\($0.name)@\($0.version)" }) == ["com.example:app@1.0.0", "org.apache.logging.log4j:log4j-core@2.14.1", "plain@3.2"])
+        #expect(artifacts.contains { $0.path == "app/app.jar!BOOT-INF/lib/log4j-core-2.14.1.jar" })
+        // log4j-core 2.14.1 is before the 2.15.0 fix; Maven's order.
+        let log4j = Advisory.Affected(ecosystem: "Maven", name: "org.apache.logging.log4j:log4j-core",
+                                      ranges: [Advisory.Range(type: "ECOSYSTEM", events: [.introduced("2.0-beta9"), .fixed("2.15.0")])], versions: [])
+        #expect(VulnerabilityMatcher.affects("2.14.1", log4j, ecosystem: .maven)?.fixed == "2.15.0")
+        #expect(VulnerabilityMatcher.affects("2.17.1", log4j, ecosystem: .maven) == nil)
+        #expect(Maven.compare("2.0-beta9", "2.0") == -1 && Maven.compare("1.0-SNAPSHOT", "1.0") == -1 && Maven.compare("1.0", "1.0-sp1") == -1)
+        // Damaged archives say why.
+        #expect(throws: ArchiveError.self) { try JavaArchive.artifacts(Array(jar.prefix(jar.count / 2)), path: "cut.jar") }
+    }
+
+    @Test(.enabled(if: PeerTools.onPath("python3"), "skipped: needs python3 to write the zip archives"))
+    func osvZipExportImports() throws {
+        let record = #"{"id":"GHSA-test-0001","modified":"2026-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.0"}]}]}]}"#
+        let export = try Self.zip([("GHSA-test-0001.json", record), ("broken.json", "{\"id\": ")])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-osvzip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(export).write(to: directory.appendingPathComponent("all.zip"))
+        let database = try VulnerabilityDatabase(path: directory.appendingPathComponent("db.sqlite").path, create: true)
+        let report = try VulnerabilityImporter().importPaths([directory.path], into: database)
+        #expect(report.advisories == 1)
+        #expect(report.diagnostics.contains { $0.file.hasSuffix("all.zip!broken.json") })
+        #expect(try database.advisories(ecosystem: "npm", name: "left-pad").map(\.id) == ["GHSA-test-0001"])
+    }
+}

@@ -380,6 +380,8 @@ public struct ImageReader: Sendable {
                         if size <= limit { index.captured[path] = try FileStream(path: full).readAll(limit: limit, place: full) }
                     case .goBuildInfo:
                         if let info = try GoBuildInfo.scan(FileStream(path: full)) { index.goBuildInfo[path] = info }
+                    case .javaArchive:
+                        index.readJava(try FileStream(path: full).readAll(limit: 512 << 20, place: full), path: path, place: root)
                     }
                 } catch {
                     index.problems.append(String(describing: error))

@@ -53,6 +53,8 @@ public enum Interest: Sendable, Equatable {
     case none
     case contents(limit: Int)
     case goBuildInfo
+    /// A jar/war/ear: its Maven artifacts read, its bytes dropped.
+    case javaArchive
 }
 
 /// One layer, read once as a stream: every entry's metadata, whiteouts, and the contents of
@@ -65,6 +67,7 @@ public struct LayerIndex: Sendable {
     public var opaqueDirectories: [String] = []
     public var captured: [String: [UInt8]] = [:]
     public var goBuildInfo: [String: GoBuildInfo] = [:]
+    public var javaArtifacts: [String: [JavaArtifact]] = [:]
     /// Entries not applied, with why (names climbing out of the root, devices, oversize files).
     public var problems: [String] = []
     /// `sha256:` of the uncompressed tar (the config's `diff_id`); nil for a directory.
@@ -72,6 +75,14 @@ public struct LayerIndex: Sendable {
     public var uncompressedBytes = 0
 
     public init() {}
+
+    mutating func readJava(_ bytes: [UInt8], path: String, place: String) {
+        do {
+            javaArtifacts[path] = try JavaArchive.artifacts(bytes, path: path)
+        } catch {
+            problems.append("\(place): \(path): \(error)")
+        }
+    }
 
     /// Reads a layer tar from its (already decompressed) stream.
     public static func read(_ tar: TarReader, layer: Int, interest: (String, Int, UInt32) -> Interest, place: String) throws -> LayerIndex {
@@ -116,6 +127,8 @@ public struct LayerIndex: Sendable {
                 }
             case .goBuildInfo:
                 if let info = try GoBuildInfo.scan(tar.body()) { index.goBuildInfo[path] = info }
+            case .javaArchive:
+                index.readJava(try tar.body().readAll(limit: 512 << 20, place: "\(place): \(path)"), path: path, place: place)
             }
         }
         return index

@@ -190,6 +190,7 @@ public enum PackageCatalog {
         if base == "package-lock.json" || base == "npm-shrinkwrap.json" || base == "Cargo.lock" { return .contents(limit: 64 << 20) }
         if base == "package.json", parent != "", path.contains("node_modules/") { return .contents(limit: 1 << 20) }
         if isCredentialCandidate(path, base: base) { return .contents(limit: 1 << 20) }
+        if JavaArchive.isArchive(path), size >= 22 { return .javaArchive }
         if mode & 0o111 != 0, size >= 4096 { return .goBuildInfo }
         return .none
     }
@@ -206,6 +207,7 @@ public enum PackageCatalog {
         packages += goBinaries(image)
         packages += npm(image, problems: &problems)
         packages += cargo(image)
+        packages += java(image)
         var inventory = PackageInventory(operatingSystem: os, packages: packages, problems: problems)
         inventory.unread = unread
         return inventory
@@ -428,6 +430,20 @@ public enum PackageCatalog {
                 let output = bytes.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: path) }
                 guard let root = output.documents.first?.root, let name = root["name"]?.string, let version = root["version"]?.string else { continue }
                 packages.append(Package(name: name, version: version, ecosystem: .npm, layer: layer, path: path))
+            }
+        }
+        return packages
+    }
+
+    /// Java: the Maven artifacts of each archive (and the archives nested in it).
+    static func java(_ image: ContainerImage) -> [Package] {
+        var packages: [Package] = []
+        for (number, layer) in image.layerIndexes.enumerated() {
+            for (path, artifacts) in layer.javaArtifacts.sorted(by: { $0.key < $1.key }) {
+                guard let record = image.tree.files[path], record.layer == number else { continue }
+                for artifact in artifacts {
+                    packages.append(Package(name: artifact.name, version: artifact.version, ecosystem: .maven, layer: number, path: artifact.path))
+                }
             }
         }
         return packages

@@ -458,8 +458,21 @@ public enum Maven {
                                             "snapshot": 4, "": 5, "ga": 5, "final": 5, "release": 5, "sp": 6]
 
     public static func compare(_ a: String, _ b: String) -> Int? {
+        // Items split at `.`, `-` and at every change between digits and letters (`beta9` → beta, 9).
         func items(_ text: String) -> [(Int?, String)] {
-            text.lowercased().split(whereSeparator: { $0 == "." || $0 == "-" }).map { part in (Int(part), String(part)) }
+            var result: [(Int?, String)] = []
+            for part in text.lowercased().split(whereSeparator: { $0 == "." || $0 == "-" || $0 == "_" }) {
+                var current = ""
+                for character in part {
+                    if let last = current.last, last.isNumber != character.isNumber {
+                        result.append((Int(current), current))
+                        current = ""
+                    }
+                    current.append(character)
+                }
+                if !current.isEmpty { result.append((Int(current), current)) }
+            }
+            return result
         }
         let x = items(a)
         let y = items(b)
