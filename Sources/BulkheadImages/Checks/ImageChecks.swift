@@ -129,6 +129,7 @@ func filePath(_ image: ContainerImage, layer: Int, path: String) -> String {
 public enum ImageChecks {
     public static let all: [any ImageCheck] = [
         VulnerablePackage(), RunsAsRoot(), SecretInEnvironment(), CredentialFile(), SSHExposed(), AddFromURL(), SetuidAdded(), EndOfLifeOS(),
+        BuildHistory(),
     ]
 
     static let cisImages = [FrameworkReference(.cisEKS, "5.1.1"), FrameworkReference(.nist800190, "5.1.1")]
@@ -457,5 +458,68 @@ struct EndOfLifeOS: ImageCheck {
         let doy = (153 * month + 2) / 5 + day - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return (era * 146_097 + doe - 719_468) * 86_400
+    }
+}
+
+// MARK: - Build history
+
+/// The image's history read back as Dockerfile instructions and judged by the Dockerfile checks
+/// that make sense without the Dockerfile's stages (the rest are the image checks' own: root user,
+/// SSH, ADD from a URL, secrets in ENV). Build arguments recorded in RUN steps (`|2 TOKEN=… /bin/sh -c …`)
+/// are judged as ARGs: secrets passed with --build-arg stay in the history.
+struct BuildHistory: ImageCheck {
+    static let rules: Set<String> = ["dockerfilePipeToShell", "dockerfileSudo", "dockerfilePackageCacheKept", "dockerfileUpdateAlone",
+                                     "dockerfileAptGetNoYes", "dockerfileDistUpgrade", "dockerfileNoInstallRecommends", "dockerfileSecretInBuild",
+                                     "dockerfileCurlAndWget", "dockerfileAptInsteadOfAptGet", "dockerfileAddInsteadOfCopy", "dockerfileMaintainer"]
+
+    let descriptor = CheckDescriptor(
+        id: "imageBuildHistory", title: "Risky build step in the image's history", severity: .medium, category: "image/build",
+        description: "The image's history (the build's instructions as the config records them) holds a step a Dockerfile check flags: a download piped into a shell, a secret in a build argument, an ENV or a copied file, sudo, package caches left in a layer… The underlying check is named in each finding, with its severity.",
+        remediation: "Fix the Dockerfile the image was built from (see the named check's remediation) and rebuild.",
+        controls: [ControlCatalog.imageSecurity],
+        frameworks: [FrameworkReference(.nist800190, "5.1.5")],
+        scope: .cluster,
+        examples: [
+            CheckExample(.violation, ImageChecks.describe("config:\n  User: \"1000\"\nhistory:\n- created_by: ↓\"RUN /bin/sh -c curl -fsSL https://example.com/install.sh | sh # buildkit\"\n")),
+            CheckExample(.violation, ImageChecks.describe("config:\n  User: \"1000\"\nhistory:\n- created_by: ↓\"RUN |1 GITHUB_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789AB /bin/sh -c make # buildkit\"\n"),
+                         note: "a secret passed with --build-arg"),
+            CheckExample(.compliant, ImageChecks.describe("config:\n  User: \"1000\"\nhistory:\n- created_by: \"RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends ca-certificates=20230311 && rm -rf /var/lib/apt/lists/* # buildkit\"\n")),
+        ])
+
+    /// `created_by` → a Dockerfile line (nil for steps that are not instructions: mmdebstrap, base layers).
+    static func instructionLines(_ createdBy: String) -> [String] {
+        var text = createdBy.trimmingWhitespace
+        if text.hasSuffix("# buildkit") { text = String(text.dropLast(10)).trimmingWhitespace }
+        if text.hasPrefix("/bin/sh -c #(nop) ") { return [String(text.dropFirst(18)).trimmingWhitespace] }
+        var arguments: [String] = []
+        if text.hasPrefix("RUN ") { text = String(text.dropFirst(4)) } else if !text.hasPrefix("/bin/sh -c ") {
+            let keyword = text.prefix { !$0.isWhitespace }.uppercased()
+            return Dockerfile.keywords.contains(keyword) ? [text] : []
+        }
+        // `|2 A=1 B=2 /bin/sh -c …`: the build arguments the step saw.
+        if text.hasPrefix("|"), let count = Int(text.dropFirst().prefix { $0.isNumber }) {
+            var words = Dockerfile.split(String(text.drop { !$0.isWhitespace }))
+            for _ in 0..<min(count, words.count) { arguments.append(words.removeFirst()) }
+            text = words.joined(separator: " ")
+        }
+        if text.hasPrefix("/bin/sh -c ") { text = String(text.dropFirst(11)) }
+        return arguments.map { "ARG \($0)" } + ["RUN " + text]
+    }
+
+    func judge(_ facts: ImageFacts) -> [ImageVerdict] {
+        let checks = DockerfileChecks.all.filter { Self.rules.contains($0.descriptor.id) }
+        var verdicts: [ImageVerdict] = []
+        for (index, entry) in facts.image.config.history.enumerated() {
+            let lines = Self.instructionLines(entry.createdBy)
+            guard !lines.isEmpty else { continue }
+            let (dockerfile, _) = Dockerfile.parse("FROM scratch\n" + lines.joined(separator: "\n") + "\n", file: "history")
+            for check in checks {
+                for (_, message) in check.rule(dockerfile) {
+                    verdicts.append(ImageVerdict(.violation("history[\(index)] \(check.descriptor.id): \(message)", at: nil, "history[\(index)].created_by",
+                                                            severity: check.descriptor.severity == .info ? .low : check.descriptor.severity)))
+                }
+            }
+        }
+        return verdicts
     }
 }
