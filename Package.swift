@@ -207,7 +207,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BulkheadImagesTests",
-            dependencies: ["BulkheadCore", "BulkheadImages", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["BulkheadCore", "BulkheadImages", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
         .testTarget(

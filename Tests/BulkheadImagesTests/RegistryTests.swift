@@ -2,6 +2,7 @@
 import BulkheadCore
 import BulkheadTestSupport
 import Foundation
+import AsyncHTTPClient
 import Testing
 
 /// Debian's docker-registry on a loopback port, with TLS (a CA made by the test) and basic auth
@@ -149,5 +150,27 @@ struct ImageReferenceTests {
         #expect(RegistryClient.Session.challengeParameters(#"realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull""#)
             == ["realm": "https://auth.example/token", "service": "registry.example", "scope": "repository:a/b:pull"])
         #expect(Base64.decode(Base64.encode(Array("AWS:pässword".utf8))) == Array("AWS:pässword".utf8))
+    }
+}
+
+/// ECR's registry credentials through the AWS credential chain, against the local AWS emulator.
+@Suite("ECR credentials", .enabled(if: ProcessInfo.processInfo.environment["BULKHEAD_MOTO_SEED"] != nil, "skipped: BULKHEAD_MOTO_SEED is not set (scripts/test starts and seeds the AWS emulator from ../shared/aws-emulator)"))
+struct ECRCredentialTests {
+    @Test func authorizationTokenBecomesBasicCredentials() async throws {
+        let seed = try #require(ProcessInfo.processInfo.environment["BULKHEAD_MOTO_SEED"])
+        let environment = ["AWS_CONFIG_FILE": seed + "/config", "AWS_SHARED_CREDENTIALS_FILE": seed + "/credentials", "AWS_PROFILE": "weak",
+                           "AWS_EC2_METADATA_DISABLED": "true", "HOME": FileManager.default.temporaryDirectory.path]
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let answer = await Result(catching: { try await RegistryClient.Session.ecrCredentials(region: "us-east-1", environment: environment, http: http) })
+        try await http.shutdown()
+        let (user, password) = try answer.get()
+        #expect(user == "AWS")
+        #expect(!password.isEmpty)
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
