@@ -4,15 +4,24 @@ import Foundation
 /// Runs an outside tool the tests check their output with (python3 with jsonschema, openssl,
 /// sqlite3, chromium), found on PATH.
 public enum Command {
-    /// Exit status and the interleaved standard output and error.
-    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Exit status and the interleaved standard output and error; `input` is written to its standard input.
+    @discardableResult
+    public static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        if let input {
+            let stdin = Pipe()
+            process.standardInput = stdin
+            try process.run()
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        } else {
+            try process.run()
+        }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
