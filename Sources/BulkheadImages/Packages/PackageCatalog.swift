@@ -243,6 +243,7 @@ public enum PackageCatalog {
         files += image.tree.files.keys.filter { $0.hasPrefix("var/lib/dpkg/status.d/") && !$0.hasSuffix(".md5sums") }.sorted()
         let ecosystem: Ecosystem = os?.id == "ubuntu" ? .ubuntu : .debian
         var packages: [Package] = []
+        var layerKeys: [String: Set<String>] = [:]
         for file in files {
             guard let bytes = image.contents(file) else { continue }
             for paragraph in paragraphs(text(bytes)) {
@@ -261,17 +262,23 @@ public enum PackageCatalog {
                 var package = Package(name: name, version: version, ecosystem: ecosystem, sourceName: source ?? name,
                                       sourceVersion: sourceVersion ?? version, architecture: paragraph["Architecture"],
                                       path: file, distro: os?.distro)
-                package.layer = firstLayer(image, file: file) { text($0).contains("Package: \(name)\n") && text($0).contains("Version: \(version)") }
+                package.layer = firstLayer(image, file: file, key: "\(name)\u{0}\(version)", keys: &layerKeys) { bytes in
+                    Set(paragraphs(text(bytes)).compactMap { p in p["Package"].flatMap { n in p["Version"].map { "\(n)\u{0}\($0)" } } })
+                }
                 packages.append(package)
             }
         }
         return packages
     }
 
-    /// The first layer whose copy of `file` satisfies `test`.
-    static func firstLayer(_ image: ContainerImage, file: String, _ test: ([UInt8]) -> Bool) -> Int? {
+    /// The first layer whose copy of `file` lists `key` (each layer's copy read into its keys once).
+    static func firstLayer(_ image: ContainerImage, file: String, key: String, keys: inout [String: Set<String>],
+                           _ read: ([UInt8]) -> Set<String>) -> Int? {
         for (number, layer) in image.layerIndexes.enumerated() {
-            if let bytes = layer.captured[file], test(bytes) { return number }
+            guard let bytes = layer.captured[file] else { continue }
+            let cacheKey = "\(number)\u{0}\(file)"
+            if keys[cacheKey] == nil { keys[cacheKey] = read(bytes) }
+            if keys[cacheKey]?.contains(key) == true { return number }
         }
         return image.tree.files[file]?.layer
     }
@@ -307,6 +314,7 @@ public enum PackageCatalog {
         guard let bytes = image.contents(file) else { return [] }
         let ecosystem: Ecosystem = os?.id == "wolfi" || os?.id == "chainguard" ? .wolfi : .alpine
         var packages: [Package] = []
+        var layerKeys: [String: Set<String>] = [:]
         var fields: [Character: String] = [:]
         func flush() {
             defer { fields = [:] }
@@ -317,7 +325,15 @@ public enum PackageCatalog {
             var package = Package(name: name, version: version, ecosystem: ecosystem, sourceName: fields["o"] ?? name,
                                   sourceVersion: version, architecture: fields["A"], path: file, distro: os?.distro)
             package.licenses = fields["L"].map { [$0] } ?? []
-            package.layer = firstLayer(image, file: file) { text($0).contains("P:\(name)\nV:\(version)\n") }
+            package.layer = firstLayer(image, file: file, key: "\(name)\u{0}\(version)", keys: &layerKeys) { bytes in
+                var keys: Set<String> = []
+                var name: Substring?
+                for line in text(bytes).split(separator: "\n") {
+                    if line.hasPrefix("P:") { name = line.dropFirst(2) }
+                    if line.hasPrefix("V:"), let name { keys.insert("\(name)\u{0}\(line.dropFirst(2))") }
+                }
+                return keys
+            }
             packages.append(package)
         }
         for line in text(bytes).split(separator: "\n", omittingEmptySubsequences: false) {
