@@ -398,3 +398,60 @@ struct ZipTests {
         #expect(try database.advisories(ecosystem: "npm", name: "left-pad").map(\.id) == ["GHSA-test-0001"])
     }
 }
+
+@Suite("Executables")
+struct ExecutableTests {
+    static func le(_ value: Int, _ width: Int) -> [UInt8] { (0..<width).map { UInt8((value >> (8 * $0)) & 0xff) } }
+
+    /// An ELF64 file with the given sections, written by the test.
+    static func elf(_ sections: [(String, [UInt8])]) -> [UInt8] {
+        var names: [UInt8] = [0]
+        var nameOffsets: [Int] = []
+        for (name, _) in sections + [(".shstrtab", [])] {
+            nameOffsets.append(names.count)
+            names += Array(name.utf8) + [0]
+        }
+        var body: [UInt8] = []
+        var offsets: [Int] = []
+        for (_, data) in sections {
+            offsets.append(64 + body.count)
+            body += data
+        }
+        let namesOffset = 64 + body.count
+        body += names
+        let shoff = 64 + body.count
+        var header = [UInt8](repeating: 0, count: 64)
+        header.replaceSubrange(0..<7, with: [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1])
+        header.replaceSubrange(0x28..<0x30, with: le(shoff, 8))
+        header.replaceSubrange(0x3a..<0x3c, with: le(64, 2))
+        header.replaceSubrange(0x3c..<0x3e, with: le(sections.count + 2, 2))
+        header.replaceSubrange(0x3e..<0x40, with: le(sections.count + 1, 2))
+        func section(_ name: Int, _ offset: Int, _ size: Int) -> [UInt8] {
+            le(name, 4) + le(1, 4) + le(0, 8) + le(0, 8) + le(offset, 8) + le(size, 8) + [UInt8](repeating: 0, count: 24)
+        }
+        var headers = [UInt8](repeating: 0, count: 64)
+        for (index, (_, data)) in sections.enumerated() { headers += section(nameOffsets[index], offsets[index], data.count) }
+        headers += section(nameOffsets[sections.count], namesOffset, names.count)
+        return header + body + headers
+    }
+
+    @Test func goBuildInfoAndCargoAuditableFromSections() throws {
+        var buildinfo: [UInt8] = GoBuildInfo.magic + [8, 2]
+        buildinfo += [UInt8](repeating: 0, count: 32 - buildinfo.count)
+        let version = Array("go1.21.5".utf8)
+        let modules = [UInt8](repeating: 0x30, count: 16) + Array("mod\texample.com/tool\tv1.2.0\t\ndep\tgolang.org/x/net\tv0.17.0\th1:x\n".utf8) + [UInt8](repeating: 0x31, count: 16)
+        buildinfo += [UInt8(version.count)] + version + [UInt8(modules.count)] + modules
+        let json = #"{"packages":[{"name":"tool","version":"0.1.0","source":"local","kind":"runtime"},{"name":"smallvec","version":"1.6.0","source":"crates.io","kind":"runtime"}]}"#
+        let binary = Self.elf([(".text", [UInt8](repeating: 0x90, count: 4096)), (".go.buildinfo", buildinfo), (".dep-v0", try gzip(Array(json.utf8)))])
+        let facts = try #require(try ExecutableFacts.scan(MemoryStream(binary), size: binary.count))
+        #expect(facts.go?.goVersion == "go1.21.5")
+        #expect(facts.go?.main?.path == "example.com/tool")
+        #expect(facts.go?.dependencies.map(\.path) == ["golang.org/x/net"])
+        #expect(facts.crates == [GoBuildInfo.Module(path: "smallvec", version: "1.6.0")], "registry crates only")
+        // Damaged section headers: nothing invented, no crash.
+        var damaged = binary
+        damaged.replaceSubrange(0x28..<0x30, with: Self.le(Int(Int32.max), 8))
+        #expect(ELF.sections(damaged).isEmpty)
+        #expect(try ExecutableFacts.scan(MemoryStream(damaged), size: damaged.count)?.go?.goVersion == "go1.21.5", "found by searching")
+    }
+}

@@ -379,7 +379,7 @@ public struct ImageReader: Sendable {
                     case .contents(let limit):
                         if size <= limit { index.captured[path] = try FileStream(path: full).readAll(limit: limit, place: full) }
                     case .goBuildInfo:
-                        if let info = try GoBuildInfo.scan(FileStream(path: full)) { index.goBuildInfo[path] = info }
+                        if let facts = try ExecutableFacts.scan(FileStream(path: full), size: size) { index.record(facts, path: path) }
                     case .javaArchive:
                         index.readJava(try FileStream(path: full).readAll(limit: 512 << 20, place: full), path: path, place: root)
                     }

@@ -67,6 +67,8 @@ public struct LayerIndex: Sendable {
     public var opaqueDirectories: [String] = []
     public var captured: [String: [UInt8]] = [:]
     public var goBuildInfo: [String: GoBuildInfo] = [:]
+    /// cargo-auditable binaries: the crates built in.
+    public var crates: [String: [GoBuildInfo.Module]] = [:]
     public var javaArtifacts: [String: [JavaArtifact]] = [:]
     /// Entries not applied, with why (names climbing out of the root, devices, oversize files).
     public var problems: [String] = []
@@ -75,6 +77,11 @@ public struct LayerIndex: Sendable {
     public var uncompressedBytes = 0
 
     public init() {}
+
+    mutating func record(_ facts: ExecutableFacts, path: String) {
+        if let go = facts.go { goBuildInfo[path] = go }
+        if !facts.crates.isEmpty { crates[path] = facts.crates }
+    }
 
     mutating func readJava(_ bytes: [UInt8], path: String, place: String) {
         do {
@@ -126,7 +133,7 @@ public struct LayerIndex: Sendable {
                     index.problems.append("\(place): \(path) is \(entry.size) bytes, over the \(limit)-byte limit for reading it: not read")
                 }
             case .goBuildInfo:
-                if let info = try GoBuildInfo.scan(tar.body()) { index.goBuildInfo[path] = info }
+                if let facts = try ExecutableFacts.scan(tar.body(), size: entry.size) { index.record(facts, path: path) }
             case .javaArchive:
                 index.readJava(try tar.body().readAll(limit: 512 << 20, place: "\(place): \(path)"), path: path, place: place)
             }
@@ -241,6 +248,8 @@ public struct GoBuildInfo: Sendable, Hashable {
         try stream.drain()
         return parse(blob)
     }
+
+    static let magic: [UInt8] = [0xff] + Array(" Go buildinf:".utf8)
 
     static func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard let first = needle.first, haystack.count >= needle.count else { return nil }

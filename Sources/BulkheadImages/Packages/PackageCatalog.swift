@@ -465,9 +465,15 @@ public enum PackageCatalog {
         return packages
     }
 
-    /// Rust: `Cargo.lock` (`[[package]]` tables with `name` and `version`).
+    /// Rust: `Cargo.lock` (`[[package]]` tables with `name` and `version`), and binaries built with
+    /// cargo-auditable.
     static func cargo(_ image: ContainerImage) -> [Package] {
         var packages: [Package] = []
+        for (number, layer) in image.layerIndexes.enumerated() {
+            for (path, crates) in layer.crates.sorted(by: { $0.key < $1.key }) where image.tree.files[path]?.layer == number {
+                packages += crates.map { Package(name: $0.path, version: $0.version, ecosystem: .cargo, layer: number, path: path) }
+            }
+        }
         for path in image.tree.files.keys.sorted() where ImagePath.base(path) == "Cargo.lock" {
             guard let bytes = image.contents(path) else { continue }
             let layer = image.tree.files[path]?.layer
