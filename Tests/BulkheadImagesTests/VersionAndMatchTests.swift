@@ -1,3 +1,4 @@
+import BulkheadCore
 @testable import BulkheadImages
 import Testing
 
@@ -111,5 +112,44 @@ struct VersionAndMatchTests {
         #expect(AdvisoryParser.primaryID("CVE-2017-2887 TALOS-2017-0394") == "CVE-2017-2887")
         #expect(AdvisoryParser.primaryID("CVE_2019-1234") == "CVE-2019-1234")
         #expect(AdvisoryParser.primaryID("XSA-123") == "XSA-123")
+    }
+}
+
+@Suite("Lock files and the Debian tracker")
+struct LockFileTests {
+    @Test func pythonAndGoLockFilesAddWhatIsNotInstalled() throws {
+        var index = LayerIndex()
+        let files: [(String, String)] = [
+            ("app/requirements.txt", "# pins\nrequests==2.19.1  # old\nDjango[argon2]==3.2.0 ; python_version >= '3.8'\nflask>=2\n-r other.txt\n"),
+            ("app/poetry.lock", "[[package]]\nname = \"urllib3\"\nversion = \"1.24.1\"\n\n[package.dependencies]\nx = \"1\"\n\n[[package]]\nname = \"idna\"\nversion = \"2.7\"\n"),
+            ("app/Pipfile.lock", #"{"default": {"jinja2": {"version": "==2.10"}, "loose": {"version": "*"}}, "develop": {}}"#),
+            ("src/go.mod", "module example.com/app\n\ngo 1.21\n\nrequire (\n\tgolang.org/x/text v0.3.7 // indirect\n\tgithub.com/a/b v1.0.0\n)\nrequire github.com/c/d v2.1.0+incompatible\n"),
+            ("usr/lib/python3/dist-packages/requests-2.19.1.dist-info/METADATA", "Name: requests\nVersion: 2.19.1\n"),
+        ]
+        for (path, text) in files {
+            index.files.append(FileRecord(path: path, kind: .file, mode: 0o644, uid: 0, size: text.utf8.count, linkTarget: "", layer: 0))
+            index.captured[path] = Array(text.utf8)
+        }
+        let image = ContainerImage(name: "t", digest: nil, config: ImageConfig(), layers: [ImageLayer(digest: nil, diffID: nil, mediaType: nil, createdBy: nil)],
+                                   tree: FileTree(layers: [index]), layerIndexes: [index], diagnostics: [])
+        let found = PackageCatalog.inventory(of: image).packages.map { "\($0.ecosystem.rawValue) \($0.name) \($0.version) \($0.path)" }
+        #expect(found.filter { $0.contains("requests") } == ["PyPI requests 2.19.1 usr/lib/python3/dist-packages/requests-2.19.1.dist-info/METADATA"], "the installed copy, once")
+        #expect(found.contains("PyPI Django 3.2.0 app/requirements.txt"))
+        #expect(found.contains("PyPI urllib3 1.24.1 app/poetry.lock") && found.contains("PyPI idna 2.7 app/poetry.lock"))
+        #expect(found.contains("PyPI jinja2 2.10 app/Pipfile.lock") && !found.contains { $0.contains("loose") || $0.contains("flask") })
+        #expect(found.contains("Go golang.org/x/text v0.3.7 src/go.mod") && found.contains("Go github.com/c/d v2.1.0+incompatible src/go.mod"))
+    }
+
+    @Test func debianSecurityTrackerRecords() throws {
+        let json = #"{"openssl": {"CVE-2024-0001": {"description": "d", "releases": {"bookworm": {"status": "resolved", "fixed_version": "3.0.13-1~deb12u1", "urgency": "medium"}, "bullseye": {"status": "resolved", "fixed_version": "0"}, "trixie": {"status": "open", "urgency": "low**"}, "sid": {"status": "resolved", "fixed_version": "3.1.0-1"}}}}}"#
+        let root = try #require(Array(json.utf8).withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: "t.json") }.documents.first?.root)
+        let advisories = AdvisoryParser.debianTracker(root, file: "t.json")
+        let affected = advisories.first?.affected ?? []
+        #expect(Set(affected.map(\.ecosystem)) == ["Debian:12", "Debian:13"], "bullseye never affected (fixed 0); sid has no release number")
+        let bookworm = try #require(affected.first { (entry: Advisory.Affected) in entry.ecosystem == "Debian:12" })
+        #expect(VulnerabilityMatcher.affects("3.0.11-1~deb12u2", bookworm, ecosystem: .debian)?.fixed == "3.0.13-1~deb12u1")
+        let trixie = try #require(affected.first { (entry: Advisory.Affected) in entry.ecosystem == "Debian:13" })
+        #expect(VulnerabilityMatcher.affects("3.3.0-1", trixie, ecosystem: .debian) != nil && VulnerabilityMatcher.affects("3.3.0-1", trixie, ecosystem: .debian)?.fixed == nil, "open: no fix yet")
+        #expect(advisories.first?.severity == .medium)
     }
 }

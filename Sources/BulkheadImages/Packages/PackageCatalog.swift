@@ -188,11 +188,18 @@ public enum PackageCatalog {
         if base == "PKG-INFO", parent.hasSuffix(".egg-info") { return .contents(limit: 4 << 20) }
         if base.hasSuffix(".egg-info"), mode & 0o111 == 0 { return .contents(limit: 4 << 20) }
         if base == "package-lock.json" || base == "npm-shrinkwrap.json" || base == "Cargo.lock" { return .contents(limit: 64 << 20) }
+        if isLockFile(base) { return .contents(limit: 16 << 20) }
         if base == "package.json", parent != "", path.contains("node_modules/") { return .contents(limit: 1 << 20) }
         if isCredentialCandidate(path, base: base) { return .contents(limit: 1 << 20) }
         if JavaArchive.isArchive(path), size >= 22 { return .javaArchive }
         if mode & 0o111 != 0, size >= 4096 { return .goBuildInfo }
         return .none
+    }
+
+    /// Python and Go lock and module files: requirements*.txt, poetry.lock, Pipfile.lock, go.mod.
+    static func isLockFile(_ base: String) -> Bool {
+        base == "poetry.lock" || base == "Pipfile.lock" || base == "go.mod"
+            || (base.hasPrefix("requirements") && base.hasSuffix(".txt"))
     }
 
     public static func inventory(of image: ContainerImage) -> PackageInventory {
@@ -208,6 +215,7 @@ public enum PackageCatalog {
         packages += npm(image, problems: &problems)
         packages += cargo(image)
         packages += java(image)
+        packages += lockFiles(image, installed: Set(packages.map { "\($0.ecosystem.rawValue)/\($0.ecosystem == .pypi ? normalizePyPI($0.name) : $0.name)@\(Go.semver($0.version))" }))
         var inventory = PackageInventory(operatingSystem: os, packages: packages, problems: problems)
         inventory.unread = unread
         return inventory
@@ -446,6 +454,72 @@ public enum PackageCatalog {
                 let output = bytes.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: path) }
                 guard let root = output.documents.first?.root, let name = root["name"]?.string, let version = root["version"]?.string else { continue }
                 packages.append(Package(name: name, version: version, ecosystem: .npm, layer: layer, path: path))
+            }
+        }
+        return packages
+    }
+
+    /// Lock files: what an application pins, for packages not already found installed (an image
+    /// usually holds both the lock file and what it installed; the installed copy is the evidence).
+    static func lockFiles(_ image: ContainerImage, installed: Set<String>) -> [Package] {
+        var packages: [Package] = []
+        var seen = installed
+        func add(_ name: String, _ version: String, _ ecosystem: Ecosystem, _ path: String) {
+            let key = "\(ecosystem.rawValue)/\(ecosystem == .pypi ? normalizePyPI(name) : name)@\(Go.semver(version))"
+            guard seen.insert(key).inserted else { return }
+            packages.append(Package(name: name, version: version, ecosystem: ecosystem, layer: image.tree.files[path]?.layer, path: path))
+        }
+        for path in image.tree.files.keys.sorted() where isLockFile(ImagePath.base(path)) {
+            guard let bytes = image.contents(path) else { continue }
+            let base = ImagePath.base(path)
+            let content = text(bytes)
+            switch base {
+            case "poetry.lock":
+                var name: String?
+                for line in content.split(separator: "\n") {
+                    let trimmed = line.trimmingWhitespace
+                    if trimmed.hasPrefix("[") { name = trimmed == "[[package]]" ? nil : name; continue }
+                    guard let equals = trimmed.firstIndex(of: "=") else { continue }
+                    let key = trimmed[trimmed.startIndex..<equals].trimmingWhitespace
+                    let value = trimmed[trimmed.index(after: equals)...].trimmingWhitespace.trimmingCharacters("\"")
+                    if key == "name" { name = value }
+                    if key == "version", let current = name {
+                        add(current, value, .pypi, path)
+                        name = nil
+                    }
+                }
+            case "Pipfile.lock":
+                let root = bytes.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: path) }.documents.first?.root
+                for section in ["default", "develop"] {
+                    for entry in root?[section]?.pairs ?? [] {
+                        guard let version = entry.value["version"]?.string, version.hasPrefix("==") else { continue }
+                        add(entry.key, String(version.dropFirst(2)), .pypi, path)
+                    }
+                }
+            case "go.mod":
+                var inBlock = false
+                for line in content.split(separator: "\n") {
+                    var trimmed = line.trimmingWhitespace
+                    if let comment = trimmed.firstRange(of: "//") { trimmed = trimmed[trimmed.startIndex..<comment.lowerBound].trimmingWhitespace }
+                    if trimmed == "require (" { inBlock = true; continue }
+                    if inBlock && trimmed == ")" { inBlock = false; continue }
+                    if trimmed.hasPrefix("require ") { trimmed = String(trimmed.dropFirst(8)).trimmingWhitespace } else if !inBlock { continue }
+                    let words = trimmed.split(separator: " ")
+                    if words.count >= 2, words[1].hasPrefix("v") { add(String(words[0]), String(words[1]), .go, path) }
+                }
+            default:
+                // requirements*.txt: only exact pins say what is installed (`name==1.2.3`, extras and markers allowed).
+                for line in content.split(separator: "\n") {
+                    var trimmed = line.trimmingWhitespace
+                    if let hash = trimmed.firstRange(of: " #") { trimmed = trimmed[trimmed.startIndex..<hash.lowerBound].trimmingWhitespace }
+                    if let marker = trimmed.firstIndex(of: ";") { trimmed = trimmed[trimmed.startIndex..<marker].trimmingWhitespace }
+                    if trimmed.hasPrefix("#") || trimmed.hasPrefix("-") { continue }
+                    guard let pin = trimmed.firstRange(of: "==") else { continue }
+                    var name = trimmed[trimmed.startIndex..<pin.lowerBound].trimmingWhitespace
+                    if let bracket = name.firstIndex(of: "[") { name = String(name[name.startIndex..<bracket]) }
+                    let version = trimmed[pin.upperBound...].split(separator: " ").first.map(String.init)?.trimmingCharacters("\\") ?? ""
+                    if !name.isEmpty, !version.isEmpty, !version.contains("*") { add(name, version, .pypi, path) }
+                }
             }
         }
         return packages
