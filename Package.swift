@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "BulkheadCore", "BulkheadKubernetes", "BulkheadAWS", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -208,6 +209,7 @@ let package = Package(
         .testTarget(
             name: "BulkheadImagesTests",
             dependencies: ["BulkheadCore", "BulkheadImages", "BulkheadTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "_CryptoExtras", package: "swift-crypto"),
                            .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),

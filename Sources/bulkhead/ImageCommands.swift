@@ -8,7 +8,7 @@ import Foundation
 struct ImageCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image", abstract: "Scan container images: packages, vulnerabilities, configuration and content; SBOMs.",
-        subcommands: [Scan.self, SBOMCommand.self])
+        subcommands: [Scan.self, SBOMCommand.self, Verify.self])
 
     struct ImageOptions: ParsableArguments {
         @Argument(help: ArgumentHelp("Images: an OCI image layout (directory or .tar), a `docker save` archive (.tar, .tar.gz), an unpacked root file system, or a registry reference (registry/repository[:tag][@digest]) to pull.", valueName: "image"))
@@ -192,6 +192,111 @@ struct ImageCommand: ParsableCommand {
             }
             try Output.write(documents.joined(), to: output)
             if !errors.isEmpty { throw ExitCode(2) }
+        }
+    }
+}
+
+extension ImageCommand {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Verify an image's cosign signatures with public keys (ECDSA P-256, Ed25519, RSA; PEM).",
+            discussion: """
+                Signatures are looked up where cosign's key-based signing puts them: the tag sha256-<digest>.sig of the \
+                image's repository (registry references), or that tag in an OCI layout (--signatures DIR, else the image's \
+                own layout directory). A signature counts when its payload matches its digest, a key verifies it, and the \
+                payload names the image's manifest digest. Exit 0: every image has a verified signature; 1: one has none; \
+                2: an image or its signatures could not be read.
+                """)
+
+        @Argument(help: ArgumentHelp("Images: a registry reference, an OCI layout (directory or .tar).", valueName: "image"))
+        var images: [String]
+
+        @Option(name: .customLong("key"), help: ArgumentHelp("A public key file (PEM); repeatable: any of them may have signed.", valueName: "file"))
+        var keys: [String]
+
+        @Option(help: ArgumentHelp("An OCI layout holding the signature manifests (for images on disk).", valueName: "dir"))
+        var signatures: String?
+
+        @Option(name: .customLong("insecure-registry"), help: ArgumentHelp("Allow plain HTTP for this registry.", valueName: "registry"))
+        var insecureRegistries: [String] = []
+
+        @Option(help: ArgumentHelp("PEM file of CA certificates to trust for the registry.", valueName: "file"))
+        var registryCA: String?
+
+        @Option(help: ArgumentHelp("Registry user name.", valueName: "name"))
+        var username: String?
+
+        @Flag(help: "Read the registry password from standard input.")
+        var passwordStdin = false
+
+        @OptionGroup(title: "Output") var out: OutputOptions<ListFormat>
+
+        func run() throws {
+            guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
+            let loaded = try keys.map { path -> SignatureKey in
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read the key \(path)") }
+                return try SignatureKey(pem: text, name: (path as NSString).lastPathComponent)
+            }
+            var options = RegistryClient.Options()
+            options.insecureRegistries = Set(insecureRegistries)
+            options.caFile = registryCA
+            options.username = username
+            options.password = passwordStdin ? readLine(strippingNewline: true) : nil
+            options.environment = ProcessInfo.processInfo.environment
+            var results: [(image: String, digest: String?, verdicts: [SignatureVerdict], error: String?)] = []
+            for image in images {
+                do {
+                    if FileManager.default.fileExists(atPath: image) {
+                        let read = try ImageReader().read(path: image)
+                        guard let digest = read.digest, !image.hasSuffix(".tar.gz") || read.layers.first?.mediaType != nil else {
+                            results.append((image, nil, [], "a docker archive has no manifest digest to verify against"))
+                            continue
+                        }
+                        var isDirectory: ObjCBool = false
+                        let exists = FileManager.default.fileExists(atPath: image, isDirectory: &isDirectory)
+                        guard let layout = signatures ?? (exists && isDirectory.boolValue ? image : nil) else {
+                            results.append((image, digest, [], "the signatures of an image archive are not in it: give --signatures DIR"))
+                            continue
+                        }
+                        results.append((image, digest, try CosignVerifier.verify(layout: layout, imageDigest: digest, keys: loaded), nil))
+                    } else {
+                        let client = RegistryClient(options: options)
+                        let found = try Blocking.run { try await client.signatures(image, imageDigest: nil) }
+                        guard let manifest = found.manifest else {
+                            results.append((image, found.digest, [SignatureVerdict(verified: false, reason: "no signature (\(found.place) does not exist)",
+                                                                                   place: found.place, key: nil, dockerReference: nil, claims: [:])], nil))
+                            continue
+                        }
+                        results.append((image, found.digest, CosignVerifier.verify(manifest: manifest, blobs: found.blobs, imageDigest: found.digest,
+                                                                                   keys: loaded, place: found.place), nil))
+                    }
+                } catch {
+                    results.append((image, nil, [], String(describing: error)))
+                }
+            }
+            if out.effectiveFormat == .json {
+                let entries = results.map { result -> String in
+                    let verdicts = result.verdicts.map { verdict in
+                        "{\"verified\":\(verdict.verified),\"reason\":\(JSONText.quoted(verdict.reason)),\"place\":\(JSONText.quoted(verdict.place)),"
+                            + "\"key\":\(verdict.key.map(JSONText.quoted) ?? "null"),\"dockerReference\":\(verdict.dockerReference.map(JSONText.quoted) ?? "null")}"
+                    }
+                    return "{\"image\":\(JSONText.quoted(result.image)),\"digest\":\(result.digest.map(JSONText.quoted) ?? "null"),"
+                        + "\"verified\":\(result.verdicts.contains { $0.verified }),\"error\":\(result.error.map(JSONText.quoted) ?? "null"),\"signatures\":[\(verdicts.joined(separator: ","))]}"
+                }
+                try out.write("[" + entries.joined(separator: ",") + "]\n")
+            } else {
+                var text = ""
+                for result in results {
+                    let ok = result.verdicts.contains { $0.verified }
+                    text += "\(ok ? "VERIFIED" : "NOT VERIFIED") \(result.image)\(result.digest.map { "@\($0)" } ?? "")\n"
+                    if let error = result.error { text += "  error: \(error)\n" }
+                    for verdict in result.verdicts { text += "  \(verdict.verified ? "ok  " : "fail") \(verdict.reason) — \(verdict.place)\n" }
+                }
+                try out.write(text)
+            }
+            if results.contains(where: { $0.error != nil }) { throw ExitCode(2) }
+            if results.contains(where: { !$0.verdicts.contains { $0.verified } }) { throw ExitCode(1) }
         }
     }
 }

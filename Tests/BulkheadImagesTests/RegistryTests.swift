@@ -118,6 +118,24 @@ struct RegistryTests {
         untrusted.username = "bulkhead"
         untrusted.password = "s3cret-pass"
         await #expect(throws: (any Error).self) { try await RegistryClient(options: untrusted).pull("127.0.0.1:\(registry.port)/bulkhead/app:v1", reader: ImageReader()) }
+
+        // Signatures in the registry, where cosign puts them (the tag sha256-<digest>.sig).
+        if SharedSignatures.present {
+            let layout = SharedSignatures.directory.appendingPathComponent("layout").path
+            let tag = CosignVerifier.signatureTag(digest)
+            let pushed = try RegistryTools.run(["skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", "bulkhead:s3cret-pass",
+                                                "oci:\(layout):\(tag)", "docker://127.0.0.1:\(registry.port)/bulkhead/app:\(tag)"])
+            #expect(pushed.status == 0, "\(pushed.output)")
+            let found = try await client(registry, password: "s3cret-pass").signatures("127.0.0.1:\(registry.port)/bulkhead/app:v1", imageDigest: nil)
+            #expect(found.digest == digest)
+            let manifest = try #require(found.manifest)
+            let verdicts = CosignVerifier.verify(manifest: manifest, blobs: found.blobs, imageDigest: found.digest, keys: [try SharedSignatures.key("cosign.pub")], place: found.place)
+            #expect(verdicts.map(\.verified) == [true])
+            // The Debian image was pushed unsigned: no signature tag.
+            try registry.push(SharedImages.images.appendingPathComponent("debian-bookworm.oci.tar").path, as: "bulkhead/debian:bookworm")
+            let unsigned = try await client(registry, password: "s3cret-pass").signatures("127.0.0.1:\(registry.port)/bulkhead/debian:bookworm", imageDigest: nil)
+            #expect(unsigned.manifest == nil)
+        }
     }
 }
 

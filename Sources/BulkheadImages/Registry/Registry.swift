@@ -110,6 +110,47 @@ public struct RegistryClient: Sendable {
         return image
     }
 
+    /// The cosign signature manifest of an image in its registry (`sha256-<digest>.sig`) and its
+    /// payload blobs (each capped at 1 MiB); the manifest is nil when the tag does not exist.
+    public func signatures(_ text: String, imageDigest: String?) async throws -> (digest: String, manifest: [UInt8]?, blobs: [String: [UInt8]], place: String) {
+        guard let reference = ImageReference(text) else { throw ArchiveError(text, "not an image reference") }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = options.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false)))
+        do {
+            let session = try await Session(reference: reference, http: http, options: options)
+            var digest = imageDigest ?? reference.digest
+            if digest == nil {
+                let (_, found) = try await session.document("/v2/\(reference.repository)/manifests/\(reference.tag ?? "latest")", accept: RegistryClient.manifestTypes, digest: nil)
+                digest = found
+            }
+            guard let digest else { throw ArchiveError(text, "no digest") }
+            let tag = CosignVerifier.signatureTag(digest)
+            let place = "\(reference.registry)/\(reference.repository):\(tag)"
+            let response = try await session.get("/v2/\(reference.repository)/manifests/\(tag)", accept: RegistryClient.manifestTypes)
+            var body = try await response.body.collect(upTo: 1 << 20)
+            if response.status == .notFound {
+                try await http.shutdown()
+                return (digest, nil, [:], place)
+            }
+            guard response.status == .ok else { throw ArchiveError(place, "answered \(response.status.code)") }
+            let manifest = body.readBytes(length: body.readableBytes) ?? []
+            var blobs: [String: [UInt8]] = [:]
+            let node = manifest.withUnsafeBufferPointer { YAMLLoader().load(bytes: $0, file: tag) }.documents.first?.root
+            for layer in node?["layers"]?.items ?? [] {
+                guard let blob = layer["digest"]?.string else { continue }
+                let answer = try await session.get("/v2/\(reference.repository)/blobs/\(blob)")
+                var data = try await answer.body.collect(upTo: 1 << 20)
+                if answer.status == .ok { blobs[blob] = data.readBytes(length: data.readableBytes) ?? [] }
+            }
+            try await http.shutdown()
+            return (digest, manifest, blobs, place)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
     func makeTemporaryDirectory() throws -> String {
         let base = options.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array("\(base)/bulkhead-pull-XXXXXX".utf8CString)
