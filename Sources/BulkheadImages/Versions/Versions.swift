@@ -17,6 +17,23 @@ public enum VersionOrder {
 
 func sign(_ value: Int) -> Int { value < 0 ? -1 : (value > 0 ? 1 : 0) }
 
+/// A run of ASCII digits as a number (`Int("+2")` would accept the sign).
+func digits(_ text: Substring) -> Int? {
+    guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+    return Int(text)
+}
+
+/// Identifiers compared as SemVer and PEP 440 local versions do: numbers numerically, below
+/// strings; equal numbers written differently (`01`, `1`) by their text, so the order stays total.
+func compareIdentifiers(_ p: Substring, _ q: Substring, numbersFirst: Bool) -> Int {
+    switch (digits(p), digits(q)) {
+    case let (m?, n?): return m != n ? (m < n ? -1 : 1) : (p == q ? 0 : (p < q ? -1 : 1))
+    case (.some, nil): return numbersFirst ? -1 : 1
+    case (nil, .some): return numbersFirst ? 1 : -1
+    default: return p == q ? 0 : (p < q ? -1 : 1)
+    }
+}
+
 /// dpkg's order (deb-version(7)): `[epoch:]upstream[-revision]`; in each part, non-digit runs
 /// compare with letters before non-letters and `~` before everything (even the end), digit runs
 /// numerically.
@@ -302,13 +319,9 @@ public enum SemVer {
             if x.prerelease.isEmpty == y.prerelease.isEmpty { return 0 }
             return x.prerelease.isEmpty ? 1 : -1
         }
-        for (p, q) in zip(x.prerelease, y.prerelease) where p != q {
-            switch (Int(p), Int(q)) {
-            case let (m?, n?): return m < n ? -1 : 1
-            case (.some, nil): return -1
-            case (nil, .some): return 1
-            default: return p < q ? -1 : 1
-            }
+        for (p, q) in zip(x.prerelease, y.prerelease) {
+            let c = compareIdentifiers(p, q, numbersFirst: true)
+            if c != 0 { return c }
         }
         if x.prerelease.count != y.prerelease.count { return x.prerelease.count < y.prerelease.count ? -1 : 1 }
         return 0
@@ -352,7 +365,9 @@ public enum PEP440 {
         if s.first == "v" { s = s.dropFirst() }
         var result = Parsed()
         if let plus = s.firstIndex(of: "+") {
-            result.local = s[s.index(after: plus)...].split(whereSeparator: { $0 == "." || $0 == "-" || $0 == "_" })
+            result.local = s[s.index(after: plus)...].split(separator: ".", omittingEmptySubsequences: false)
+                .flatMap { $0.split(separator: "-", omittingEmptySubsequences: false) }.flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
+            guard !result.local.isEmpty, result.local.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }) else { return nil }
             s = s[s.startIndex..<plus]
         }
         if let bang = s.firstIndex(of: "!") {
@@ -439,13 +454,9 @@ public enum PEP440 {
         if xd != yd { return xd < yd ? -1 : 1 }
         // Local versions sort after the same public version.
         if x.local.isEmpty != y.local.isEmpty { return x.local.isEmpty ? -1 : 1 }
-        for (p, q) in zip(x.local, y.local) where p != q {
-            switch (Int(p), Int(q)) {
-            case let (m?, n?): return m < n ? -1 : 1
-            case (.some, nil): return 1
-            case (nil, .some): return -1
-            default: return p < q ? -1 : 1
-            }
+        for (p, q) in zip(x.local, y.local) {
+            let c = compareIdentifiers(p, q, numbersFirst: false)
+            if c != 0 { return c }
         }
         return x.local.count == y.local.count ? 0 : (x.local.count < y.local.count ? -1 : 1)
     }
