@@ -249,7 +249,8 @@ extension ImageCommand {
                 do {
                     if FileManager.default.fileExists(atPath: image) {
                         let read = try ImageReader().read(path: image)
-                        guard let digest = read.digest, !image.hasSuffix(".tar.gz") || read.layers.first?.mediaType != nil else {
+                        // A docker archive names its image by the config's digest: no manifest was signed.
+                        guard let digest = read.digest, read.layers.isEmpty || read.layers.contains(where: { $0.mediaType != nil }) else {
                             results.append((image, nil, [], "a docker archive has no manifest digest to verify against"))
                             continue
                         }

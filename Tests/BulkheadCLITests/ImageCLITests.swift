@@ -76,4 +76,19 @@ struct ImageCLITests {
         let scanning = ((full["controls"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "ASSUME-CONTAINER-IMAGE-SCANNING" }
         #expect(scanning?["status"] as? String == "fail")
     }
+
+    @Test(.enabled(if: ImageCLITests.hasImages, "skipped: needs ../shared/images (images and their test signatures)"))
+    func verifyExitCodes() throws {
+        let signatures = Self.images.appendingPathComponent("signatures")
+        let layout = signatures.appendingPathComponent("layout").path
+        let app = Self.images.appendingPathComponent("app.oci.tar").path
+        let good = try CLI.run(["image", "verify", app, "--signatures", layout, "--key", signatures.appendingPathComponent("cosign.pub").path, "-f", "json"])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.contains("\"verified\":true"))
+        let wrong = try CLI.run(["image", "verify", app, "--signatures", layout, "--key", signatures.appendingPathComponent("other.pub").path])
+        #expect(wrong.status == 1 && wrong.stdout.contains("NOT VERIFIED"))
+        let docker = try CLI.run(["image", "verify", Self.images.appendingPathComponent("app.docker.tar.gz").path, "--signatures", layout,
+                                  "--key", signatures.appendingPathComponent("cosign.pub").path])
+        #expect(docker.status == 2 && docker.stdout.contains("no manifest digest"))
+    }
 }
