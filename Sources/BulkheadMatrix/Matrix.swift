@@ -134,8 +134,12 @@ public struct MatrixBuilder {
         var memo: [String: ControlResult] = [:]
         let controls = Dictionary(uniqueKeysWithValues: catalogue.map { ($0.id, $0) })
         var results: [ControlResult] = []
+        // A finding inside a subject (a file in an image's layer: `image@digest:layer/path`) is the
+        // subject's: the subjects' files, by resource, once per matrix.
+        var subjectFiles: [ResourceRef: [String]] = [:]
+        for subject in scan.subjects { subjectFiles[subject.resource, default: []].append(subject.location.file) }
         for control in catalogue {
-            results.append(evaluate(control, controls: controls, inventory: inventory, scan: scan, memo: &memo, depth: 0))
+            results.append(evaluate(control, controls: controls, inventory: inventory, scan: scan, subjectFiles: subjectFiles, memo: &memo, depth: 0))
         }
         return Matrix(results: results, generated: generated, inputs: inputs, inputsDigest: inputsDigest, scan: scan)
     }
@@ -161,7 +165,7 @@ public struct MatrixBuilder {
     }
 
     private func evaluate(_ control: Control, controls: [String: Control], inventory: Inventory, scan: ScanResult,
-                          memo: inout [String: ControlResult], depth: Int) -> ControlResult {
+                          subjectFiles: [ResourceRef: [String]], memo: inout [String: ControlResult], depth: Int) -> ControlResult {
         if let known = memo[control.id] { return known }
         var result: ControlResult
         switch control.assessment {
@@ -170,14 +174,14 @@ public struct MatrixBuilder {
         case .process, .registry:
             result = ControlResult(control: control, status: .notAssessed, reason: Self.describe(control.assessment, control), checks: [], findings: [], examined: [])
         default:
-            result = assess(control, controls: controls, inventory: inventory, scan: scan, memo: &memo, depth: depth)
+            result = assess(control, controls: controls, inventory: inventory, scan: scan, subjectFiles: subjectFiles, memo: &memo, depth: depth)
         }
         memo[control.id] = result
         return result
     }
 
     private func assess(_ control: Control, controls: [String: Control], inventory: Inventory, scan: ScanResult,
-                        memo: inout [String: ControlResult], depth: Int) -> ControlResult {
+                        subjectFiles: [ResourceRef: [String]], memo: inout [String: ControlResult], depth: Int) -> ControlResult {
         var statuses: [ControlStatus] = []
         var reasons: [String] = []
         let descriptors = registry.descriptors.filter { $0.controls.contains(control.id) || control.evidenceChecks.contains($0.id) }
@@ -202,9 +206,6 @@ public struct MatrixBuilder {
             } else {
                 let examinedKeys = Set(examined.map { "\($0.file)\u{0}\($0.resource)" })
                 // Informational findings are observations, not failures of the control.
-                // A finding inside a subject (a file in an image's layer: `image@digest:layer/path`) is the subject's.
-                var subjectFiles: [ResourceRef: [String]] = [:]
-                for subject in scan.subjects { subjectFiles[subject.resource, default: []].append(subject.location.file) }
                 let failing = Set(findings.filter { $0.severity > .info }.map { finding -> String in
                     let file = subjectFiles[finding.resource]?.first { finding.location.file.hasPrefix($0) } ?? finding.location.file
                     return "\(file)\u{0}\(finding.resource)"
@@ -236,7 +237,7 @@ public struct MatrixBuilder {
         if depth < 4 {
             for id in control.evidenceFrom {
                 guard let source = controls[id] else { continue }
-                let sourceResult = evaluate(source, controls: controls, inventory: inventory, scan: scan, memo: &memo, depth: depth + 1)
+                let sourceResult = evaluate(source, controls: controls, inventory: inventory, scan: scan, subjectFiles: subjectFiles, memo: &memo, depth: depth + 1)
                 statuses.append(sourceResult.status)
                 if control.parent == nil && controls[id]?.parent == control.id {
                     reasons.append("\(source.title): \(sourceResult.status.label)")

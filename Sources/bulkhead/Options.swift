@@ -121,7 +121,7 @@ struct InputOptions: ParsableArguments {
     }
 
     func discover(_ paths: [String]) -> InputDiscovery.Output {
-        InputDiscovery.discover(paths, exclude: exclude, extensions: Catalogue.registry.fileExtensions, names: Catalogue.registry.fileNames)
+        InputDiscovery.discover(paths, exclude: exclude, extensions: Catalogue.registry.fileExtensions, names: Catalogue.registry.picks(fileName:))
     }
 
     var maxFileBytes: Int { maxFileSize * 1024 * 1024 }

@@ -30,6 +30,8 @@ struct ImageCLITests {
         defer { try? FileManager.default.removeItem(at: directory) }
         try "FROM python:3.12\nRUN pip install flask\nCMD python app.py\n".write(to: directory.appendingPathComponent("Dockerfile"), atomically: true, encoding: .utf8)
         try "FROM alpine:3.20\nUSER 1000\nHEALTHCHECK NONE\n".write(to: directory.appendingPathComponent("Dockerfile.dev"), atomically: true, encoding: .utf8)
+        // Notes beside a Dockerfile are neither a Dockerfile nor YAML: not picked up.
+        try "# Notes\n\n- build: [with care\n".write(to: directory.appendingPathComponent("Dockerfile.md"), atomically: true, encoding: .utf8)
         let outcome = try CLI.run(["scan", directory.path, "-f", "json", "--only", "dockerfile"])
         #expect(outcome.status == 1)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])

@@ -144,9 +144,9 @@ public struct CheckRegistry: Sendable {
         formats.reduce(InputDiscovery.manifestExtensions) { $0.union($1.fileExtensions) }
     }
 
-    /// The file names a directory walk picks up (`Dockerfile`), from every format.
-    public var fileNames: Set<String> {
-        formats.reduce(into: Set<String>()) { $0.formUnion($1.fileNames) }
+    /// Whether some format wants a file of this name (`Dockerfile`) whatever its extension.
+    public func picks(fileName: String) -> Bool {
+        formats.contains { $0.picks(fileName: fileName) }
     }
 
     public var descriptors: [CheckDescriptor] { suites.flatMap(\.descriptors) }

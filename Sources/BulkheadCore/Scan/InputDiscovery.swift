@@ -36,8 +36,10 @@ public enum InputDiscovery {
     /// its whole path (`--exclude 'charts/**'`, `--exclude '*.generated.yaml'`).
     /// `extensions`: what a directory walk picks up (`CheckRegistry.fileExtensions` adds each
     /// format's own, such as Terraform's `tf`); a file named on the command line is always read.
-    /// `names`: file names picked up whatever their extension (`Dockerfile`, and `Dockerfile.dev`).
-    public static func discover(_ paths: [String], exclude: [String] = [], extensions: Set<String> = manifestExtensions, names: Set<String> = []) -> Output {
+    /// `names`: whether a file name is picked up whatever its extension (`Dockerfile`, `Dockerfile.dev`:
+    /// `CheckRegistry.picks(fileName:)`).
+    public static func discover(_ paths: [String], exclude: [String] = [], extensions: Set<String> = manifestExtensions,
+                                names: (String) -> Bool = { _ in false }) -> Output {
         var output = Output()
         let excluded = exclude.map(Glob.init)
         var seenFiles = Set<FileIdentity>()
@@ -62,7 +64,7 @@ public enum InputDiscovery {
         return output
     }
 
-    private static func walk(_ directory: String, root: String, identity: FileIdentity, excluded: [Glob], extensions: Set<String>, names: Set<String>, visited: inout Set<FileIdentity>,
+    private static func walk(_ directory: String, root: String, identity: FileIdentity, excluded: [Glob], extensions: Set<String>, names: (String) -> Bool, visited: inout Set<FileIdentity>,
                              seenFiles: inout Set<FileIdentity>, into output: inout Output) {
         guard visited.insert(identity).inserted else {
             let real = realPath(directory) ?? directory
@@ -85,7 +87,7 @@ public enum InputDiscovery {
                 if excluded.contains(where: { $0.matches(entry) || $0.matches(String(relative)) || $0.matches(path) }) { continue }
             }
             let isManifest = extensions.contains((entry as NSString).pathExtension.lowercased())
-                || names.contains(entry) || names.contains { entry.hasPrefix($0 + ".") }
+                || names(entry)
             guard let entryIdentity = FileIdentity(path) else {
                 if isManifest || isDanglingLink(path) {
                     output.diagnostics.append(Diagnostic(file: path, message: "symbolic link points nowhere (or loops)"))

@@ -67,8 +67,9 @@ public protocol InputFormat: Sendable {
     var name: String { get }
     /// File extensions a directory walk picks up for this format (without the dot).
     var fileExtensions: Set<String> { get }
-    /// File names a directory walk picks up (`Dockerfile`; also `Dockerfile.<anything>`).
-    var fileNames: Set<String> { get }
+    /// Whether a directory walk picks up a file of this name whatever its extension (`Dockerfile`,
+    /// `Dockerfile.dev`); the format then claims it by `claims(file:head:)`.
+    func picks(fileName: String) -> Bool
     /// Whether the whole file is this format's, from its path and its first bytes.
     func claims(file: String, head: UnsafeBufferPointer<UInt8>) -> Bool
     /// Reads a file this format claimed.
@@ -86,7 +87,7 @@ public protocol InputFormat: Sendable {
 
 extension InputFormat {
     public var fileExtensions: Set<String> { [] }
-    public var fileNames: Set<String> { [] }
+    public func picks(fileName: String) -> Bool { false }
     public func claims(file: String, head: UnsafeBufferPointer<UInt8>) -> Bool { false }
     public func read(file: String, bytes: UnsafeBufferPointer<UInt8>, context: ReadContext) -> InputRead { InputRead() }
     public func keepsLocalTags(file: String, bytes: UnsafeBufferPointer<UInt8>) -> Bool { false }
@@ -121,18 +122,24 @@ public struct InputModels: Sendable {
 public enum ByteSearch {
     public static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: String, within limit: Int = .max) -> Bool {
         let pattern = Array(needle.utf8)
-        guard let first = pattern.first, !pattern.isEmpty else { return true }
-        let end = min(bytes.count, limit) - pattern.count
-        guard end >= 0 else { return false }
+        guard !pattern.isEmpty else { return true }
+        return firstIndex(of: pattern, in: UnsafeBufferPointer(rebasing: bytes[0..<min(bytes.count, limit)])) != nil
+    }
+
+    /// Where `pattern` first occurs in `bytes` (a plain byte search: format sniffing, binary headers).
+    public static func firstIndex(of pattern: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = pattern.first else { return 0 }
+        let end = bytes.count - pattern.count
+        guard end >= 0 else { return nil }
         var index = 0
         while index <= end {
             if bytes[index] == first {
                 var matched = 1
                 while matched < pattern.count && bytes[index + matched] == pattern[matched] { matched += 1 }
-                if matched == pattern.count { return true }
+                if matched == pattern.count { return index }
             }
             index += 1
         }
-        return false
+        return nil
     }
 }

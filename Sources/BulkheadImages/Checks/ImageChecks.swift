@@ -345,7 +345,7 @@ struct AddFromURL: ImageCheck {
         facts.image.config.history.enumerated().compactMap { index, entry in
             let command = entry.createdBy.replacingOccurrences("\t", " ")
             let words = command.split(separator: " ")
-            guard let add = words.firstIndex(where: { $0 == "ADD" || $0.hasSuffix("#(nop)") && false }) ?? words.firstIndex(of: "ADD") else { return nil }
+            guard let add = words.firstIndex(of: "ADD") else { return nil }
             let arguments = words[(add + 1)...]
             guard !arguments.contains(where: { $0.hasPrefix("--checksum") }),
                   let url = arguments.first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) else { return nil }

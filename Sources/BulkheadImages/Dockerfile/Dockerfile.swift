@@ -178,7 +178,7 @@ public struct Dockerfile: InputModel, Sendable {
 public struct DockerfileFormat: InputFormat {
     public var name: String { "Dockerfile" }
     public var fileExtensions: Set<String> { ["dockerfile", "containerfile"] }
-    public var fileNames: Set<String> { ["Dockerfile", "Containerfile", "dockerfile", "containerfile"] }
+    public func picks(fileName: String) -> Bool { Self.isDockerfile(fileName) }
 
     public init() {}
 

@@ -90,7 +90,6 @@ public struct ImageDescriptionFormat: InputFormat {
                 index.files.append(FileRecord(path: path, kind: kind, mode: mode & 0o7777, uid: fileNode["uid"]?.int ?? 0, size: size,
                                               linkTarget: link ?? "", layer: number))
                 if let bytes, kind == .file, PackageCatalog.interest(path, bytes.count, mode) != .none { index.captured[path] = bytes }
-                marks["file:\(number):\(path)"] = fileNode.mark
                 fieldPaths["\(number):\(path)"] = "layers[\(number)].files[\(position)]"
             }
             indexes.append(index)

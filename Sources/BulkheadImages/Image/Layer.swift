@@ -1,3 +1,4 @@
+import BulkheadCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -252,20 +253,7 @@ public struct GoBuildInfo: Sendable, Hashable {
     static let magic: [UInt8] = [0xff] + Array(" Go buildinf:".utf8)
 
     static func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        return haystack.withUnsafeBufferPointer { hay in
-            var index = 0
-            let last = hay.count - needle.count
-            while index <= last {
-                if hay[index] == first {
-                    var offset = 1
-                    while offset < needle.count && hay[index + offset] == needle[offset] { offset += 1 }
-                    if offset == needle.count { return index }
-                }
-                index += 1
-            }
-            return nil
-        }
+        haystack.withUnsafeBufferPointer { ByteSearch.firstIndex(of: needle, in: $0) }
     }
 
     /// The header (32 bytes: magic, pointer size, flags) then, with flag 2, two varint-prefixed

@@ -92,11 +92,7 @@ public struct RegistryClient: Sendable {
         guard let reference = ImageReference(text) else { throw ArchiveError(text, "not an image reference (registry/repository[:tag][@sha256:…])") }
         let directory = try makeTemporaryDirectory()
         defer { removeTree(directory) }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = options.caFile {
-            tls.additionalTrustRoots = [.file(caFile)]
-        }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false)))
+        let http = makeHTTPClient()
         do {
             let session = try await Session(reference: reference, http: http, options: options)
             try await session.pullLayout(into: directory)
@@ -114,9 +110,7 @@ public struct RegistryClient: Sendable {
     /// payload blobs (each capped at 1 MiB); the manifest is nil when the tag does not exist.
     public func signatures(_ text: String, imageDigest: String?) async throws -> (digest: String, manifest: [UInt8]?, blobs: [String: [UInt8]], place: String) {
         guard let reference = ImageReference(text) else { throw ArchiveError(text, "not an image reference") }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = options.caFile { tls.additionalTrustRoots = [.file(caFile)] }
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false)))
+        let http = makeHTTPClient()
         do {
             let session = try await Session(reference: reference, http: http, options: options)
             var digest = imageDigest ?? reference.digest
@@ -149,6 +143,14 @@ public struct RegistryClient: Sendable {
             try? await http.shutdown()
             throw error
         }
+    }
+
+    /// HTTPS with the extra CA, if any; redirects followed (registries send blobs to storage URLs).
+    func makeHTTPClient() -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = options.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+        return HTTPClient(eventLoopGroupProvider: .singleton,
+                          configuration: HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false)))
     }
 
     func makeTemporaryDirectory() throws -> String {
