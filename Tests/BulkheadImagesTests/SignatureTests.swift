@@ -60,7 +60,11 @@ struct SignatureTests {
         #expect(CosignVerifier.verify(manifest: manifest, blobs: broken, imageDigest: app, keys: [try SharedSignatures.key("cosign.pub")], place: "t")
             .first?.reason.contains("does not match its digest") == true)
     }
+}
 
+/// Keys made by openssl in the test: needs no shared data.
+@Suite("Signature keys")
+struct SignatureKeyTests {
     @Test(.enabled(if: PeerTools.onPath("openssl"), "skipped: needs openssl to make Ed25519 and RSA keys"))
     func ed25519AndRSAKeys() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bulkhead-keys-\(UUID().uuidString)")
